@@ -1,0 +1,76 @@
+// The frame allocator and frame database: hands out frames, takes them back, poisons freed
+// frames for AddressSanitizer, and reuses them after a quarantine.
+//
+// Contracts:
+//  - alloc() returns a zeroed frame, unpoisoned, with use/level/mm set and generation bumped.
+//  - free() poisons the frame's memory (any later access through a stale pointer or a stale
+//    physical address is an ASan use-after-poison report), records provenance, and queues the
+//    frame in a FIFO quarantine; a frame becomes reusable only after `quarantine` later frees.
+//    Freeing a free frame is a double-free finding and is otherwise ignored.
+//  - alloc_hot() hands out the most recently freed frame, bypassing the quarantine: the
+//    page allocator's per-CPU hot list, which is what an attacker spraying allocations gets.
+//  - Descriptors live as long as the FrameDb, so a stale PFN always resolves to a descriptor
+//    whose state tells "freed" or "reused" (the type/provenance check of a walk).
+// Thread-safe. The allocator's own lock is a host mutex on purpose: it is infrastructure (the
+// buddy allocator), not kernel code under test, and takes no scheduling points.
+#pragma once
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/mm/frame.h"
+
+namespace svafuzz::mm {
+
+struct FrameDbOptions {
+  size_t capacity = 4096;   // frames; PFNs kFirstPfn .. kFirstPfn + capacity - 1
+  size_t quarantine = 16;   // frees a frame waits behind before it can be reused
+};
+
+class FrameDb {
+ public:
+  static constexpr pfn_t kFirstPfn = 0x100;   // RAM starts at 1 MiB; PA 0 is never a frame
+
+  explicit FrameDb(FrameDbOptions opts = {});
+  ~FrameDb();
+  FrameDb(const FrameDb&) = delete;
+  FrameDb& operator=(const FrameDb&) = delete;
+
+  // Returns nullptr when every frame is in use or quarantined (the model's -ENOMEM).
+  ptdesc* alloc(FrameUse use, int level, mm_struct* mm, const char* what,
+                sync::SourceLoc loc = SVAFUZZ_HERE);
+  ptdesc* alloc_hot(FrameUse use, const char* what, sync::SourceLoc loc = SVAFUZZ_HERE);
+  void free(ptdesc* pt, const char* what, sync::SourceLoc loc = SVAFUZZ_HERE);
+
+  // Descriptor of a PFN ever handed out, else nullptr.
+  ptdesc* pfn_to_ptdesc(pfn_t pfn) const;
+  ptdesc* phys_to_ptdesc(phys_addr_t pa) const { return pfn_to_ptdesc(pa >> PAGE_SHIFT); }
+
+  size_t capacity() const { return opts_.capacity; }
+  phys_addr_t ram_end() const { return (kFirstPfn + opts_.capacity) << PAGE_SHIFT; }
+  size_t count(FrameUse use) const;
+  // Every frame not free right now (for leak checks at teardown).
+  std::vector<ptdesc*> live_frames() const;
+
+ private:
+  ptdesc* take(pfn_t pfn, FrameUse use, int level, mm_struct* mm, const char* what,
+               sync::SourceLoc loc);
+  ptdesc* desc_locked(pfn_t pfn);
+
+  FrameDbOptions opts_;
+  mutable std::mutex mu_;
+  std::unique_ptr<std::atomic<ptdesc*>[]> table_;   // index: pfn - kFirstPfn
+  std::vector<std::unique_ptr<ptdesc>> owned_;
+  pfn_t next_fresh_ = kFirstPfn;
+  std::deque<pfn_t> quarantine_;   // freed, not yet reusable (FIFO)
+  std::vector<pfn_t> reusable_;    // freed and past quarantine (LIFO)
+  size_t counts_[3] = {0, 0, 0};
+};
+
+// Poisoning helpers (no-ops without AddressSanitizer).
+void poison_frame(uint64_t* mem);
+void unpoison_frame(uint64_t* mem);
+
+}  // namespace svafuzz::mm

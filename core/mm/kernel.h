@@ -1,0 +1,84 @@
+// The simulated kernel's mm globals: the page allocator (FrameDb), the paging mode and layout,
+// init_mm with swapper_pg_dir, the user mms, and the configuration knobs of the free path.
+//
+// One Kernel is "current" at a time (KernelScope installs it), the way the real kernel's
+// globals are: kernel-style code calls kernel() as it would name init_mm. Every agent of an
+// execution shares it; tests and fuzz targets build a fresh one per execution.
+#pragma once
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "core/mm/frame_db.h"
+#include "core/mm/mm_struct.h"
+#include "core/mm/pgtable_types.h"
+
+namespace svafuzz::mm {
+
+struct KernelOptions {
+  int levels = 4;                  // 4 or 5 (LA57)
+  FrameDbOptions frames{};
+  // CONFIG_ASYNC_KERNEL_PGTABLE_FREE (x86: selected by IOMMU_SVA). Off: pagetable_free_kernel
+  // frees at once.
+  bool async_kernel_pgtable_free = true;
+  // RAM mapped by the direct map at boot, in 2 MiB pages, from PA 0. Must cover the frame pool.
+  uint64_t boot_ram_bytes = 64ULL << 20;
+};
+
+// Hooks by which the rest of the model observes or completes kernel operations.
+struct KernelHooks {
+  // pagetable_free_kernel() with CONFIG_ASYNC_KERNEL_PGTABLE_FREE: the free-path design under
+  // test. Unset: free at once (__pagetable_free).
+  std::function<void(ptdesc*)> pagetable_free_kernel;
+  // CPU TLB flush of a kernel range (flush_tlb_kernel_range; flush_tlb_all passes 0..~0).
+  std::function<void(uint64_t start, uint64_t end)> flush_tlb_kernel;
+  // mmu_notifier_arch_invalidate_secondary_tlbs for a user range of `mm` (the SVA notifier).
+  std::function<void(mm_struct*, uint64_t start, uint64_t end)> invalidate_secondary_tlbs;
+};
+
+class Kernel {
+ public:
+  explicit Kernel(KernelOptions opts = {});
+  ~Kernel();
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  const KernelOptions& options() const { return opts_; }
+  const KernelLayout& layout() const { return *layout_; }
+  int levels() const { return opts_.levels; }
+  FrameDb& frames() { return frames_; }
+  mm_struct& init_mm() { return init_mm_; }
+  KernelHooks& hooks() { return hooks_; }
+
+  // mm_alloc + pgd_alloc: a new user address space sharing the kernel half.
+  mm_struct* mm_alloc(const std::string& name);
+  // The mms created so far (stable pointers; mms are freed with the Kernel).
+  const std::vector<std::unique_ptr<mm_struct>>& mms() const { return mms_; }
+
+ private:
+  void boot();
+
+  KernelOptions opts_;
+  const KernelLayout* layout_;
+  FrameDb frames_;
+  mm_struct init_mm_{"init_mm"};
+  std::vector<std::unique_ptr<mm_struct>> mms_;
+  KernelHooks hooks_;
+};
+
+// The current kernel. Precondition: a KernelScope is live.
+Kernel& kernel();
+bool has_kernel();
+
+class KernelScope {
+ public:
+  explicit KernelScope(Kernel* k);
+  ~KernelScope();
+  KernelScope(const KernelScope&) = delete;
+  KernelScope& operator=(const KernelScope&) = delete;
+
+ private:
+  Kernel* prev_;
+};
+
+}  // namespace svafuzz::mm

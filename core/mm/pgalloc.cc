@@ -1,0 +1,77 @@
+// Allocation with marking, and the pagetable_free dispatch.
+#include "core/mm/pgalloc.h"
+
+#include "core/mm/kernel.h"
+#include "core/sync/atomic.h"
+
+namespace svafuzz::mm {
+
+void ptdesc_set_kernel(ptdesc* pt) { sync::set_bit(PT_kernel, &pt->flags); }
+void ptdesc_clear_kernel(ptdesc* pt) { sync::clear_bit(PT_kernel, &pt->flags); }
+bool ptdesc_test_kernel(ptdesc* pt) { return sync::test_bit(PT_kernel, &pt->flags); }
+
+ptdesc* pagetable_alloc(int level, mm_struct* mm, const char* what, sync::SourceLoc loc) {
+  return kernel().frames().alloc(FrameUse::kPageTable, level, mm, what, loc);
+}
+
+ptdesc* __pte_alloc_one_kernel(mm_struct* mm, const char* what) {
+  ptdesc* pt = pagetable_alloc(kPte, mm, what);
+  if (pt) ptdesc_set_kernel(pt);
+  return pt;
+}
+
+ptdesc* pte_alloc_one(mm_struct* mm, const char* what) { return pagetable_alloc(kPte, mm, what); }
+
+namespace {
+
+ptdesc* alloc_upper(int level, mm_struct* mm, const char* what) {
+  ptdesc* pt = pagetable_alloc(level, mm, what);
+  if (pt && mm == &kernel().init_mm()) ptdesc_set_kernel(pt);
+  return pt;
+}
+
+}  // namespace
+
+ptdesc* pmd_alloc_one(mm_struct* mm, const char* what) { return alloc_upper(kPmd, mm, what); }
+ptdesc* pud_alloc_one(mm_struct* mm, const char* what) { return alloc_upper(kPud, mm, what); }
+ptdesc* p4d_alloc_one(mm_struct* mm, const char* what) { return alloc_upper(kP4d, mm, what); }
+
+void __pagetable_free(ptdesc* pt, const char* what, sync::SourceLoc loc) {
+  kernel().frames().free(pt, what, loc);
+}
+
+void pagetable_free_kernel(ptdesc* pt) {
+  Kernel& k = kernel();
+  if (k.options().async_kernel_pgtable_free && k.hooks().pagetable_free_kernel) {
+    k.hooks().pagetable_free_kernel(pt);
+  } else {
+    __pagetable_free(pt, "pagetable_free_kernel");
+  }
+}
+
+void pagetable_free(ptdesc* pt) {
+  if (ptdesc_test_kernel(pt)) {
+    ptdesc_clear_kernel(pt);
+    pagetable_free_kernel(pt);
+  } else {
+    __pagetable_free(pt, "pagetable_free");
+  }
+}
+
+// pagetable_dtor (ptlock_free, NR_PAGETABLE accounting) has nothing to model.
+void pagetable_dtor_free(ptdesc* pt) { pagetable_free(pt); }
+void pte_free_kernel(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
+void pte_free(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
+void pmd_free(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
+void pud_free(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
+void p4d_free(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
+
+ptdesc* __get_free_page(const char* what, sync::SourceLoc loc) {
+  return kernel().frames().alloc(FrameUse::kData, 0, nullptr, what, loc);
+}
+
+void free_page(ptdesc* page, const char* what, sync::SourceLoc loc) {
+  kernel().frames().free(page, what, loc);
+}
+
+}  // namespace svafuzz::mm

@@ -1,0 +1,85 @@
+// spinlock_t on top of the runtime's point/block/wake.
+#include "core/sync/spinlock.h"
+
+#include <string>
+#include <thread>
+
+#include "core/sync/finding.h"
+
+namespace svafuzz::sync {
+namespace {
+
+bool try_take(spinlock_t* lock) {
+  int expected = 0;
+  if (!lock->locked.compare_exchange_strong(expected, 1, std::memory_order_acquire,
+                                            std::memory_order_relaxed)) {
+    return false;
+  }
+  lock->owner.store(current_agent().id, std::memory_order_relaxed);
+  return true;
+}
+
+void wait_for(spinlock_t* lock, SourceLoc loc) {
+  if (Runtime* rt = current_runtime()) {
+    rt->block(lock, Event{EventKind::kBlock, lock, loc});
+  } else {
+    std::this_thread::yield();
+  }
+}
+
+}  // namespace
+
+void spin_lock_init(spinlock_t* lock, const char* name) {
+  lock->locked.store(0, std::memory_order_relaxed);
+  lock->owner.store(kNoAgent, std::memory_order_relaxed);
+  lock->name = name;
+}
+
+void spin_lock(spinlock_t* lock, SourceLoc loc) {
+  preempt_disable();
+  for (;;) {
+    point(Event{EventKind::kSpinAcquire, lock, loc});
+    if (try_take(lock)) return;
+    wait_for(lock, loc);
+  }
+}
+
+bool spin_trylock(spinlock_t* lock, SourceLoc loc) {
+  preempt_disable();
+  point(Event{EventKind::kSpinAcquire, lock, loc});
+  if (try_take(lock)) return true;
+  preempt_enable();
+  return false;
+}
+
+void spin_unlock(spinlock_t* lock, SourceLoc loc) {
+  point(Event{EventKind::kSpinRelease, lock, loc});
+  if (lock->locked.load(std::memory_order_relaxed) == 0) {
+    report_finding(Detector::kLockMisuse, std::string("spin_unlock of unlocked ") + lock->name,
+                   loc);
+    return;
+  }
+  lock->owner.store(kNoAgent, std::memory_order_relaxed);
+  lock->locked.store(0, std::memory_order_release);
+  preempt_enable();
+  if (Runtime* rt = current_runtime()) rt->wake(lock);
+}
+
+unsigned long spin_lock_irqsave_fn(spinlock_t* lock, SourceLoc loc) {
+  AgentState& a = current_agent();
+  unsigned long flags = static_cast<unsigned long>(a.irq_disabled);
+  a.irq_disabled++;
+  spin_lock(lock, loc);
+  return flags;
+}
+
+void spin_unlock_irqrestore(spinlock_t* lock, unsigned long flags, SourceLoc loc) {
+  spin_unlock(lock, loc);
+  current_agent().irq_disabled = static_cast<int>(flags);
+}
+
+bool spin_is_locked(const spinlock_t* lock) {
+  return lock->locked.load(std::memory_order_relaxed) != 0;
+}
+
+}  // namespace svafuzz::sync
