@@ -12,6 +12,8 @@
 #include "core/mm/frame_db.h"
 #include "core/mm/mm_struct.h"
 #include "core/mm/pgtable_types.h"
+#include "core/sync/mutex.h"
+#include "core/sync/spinlock.h"
 
 namespace svafuzz::mm {
 
@@ -21,7 +23,8 @@ struct KernelOptions {
   // CONFIG_ASYNC_KERNEL_PGTABLE_FREE (x86: selected by IOMMU_SVA). Off: pagetable_free_kernel
   // frees at once.
   bool async_kernel_pgtable_free = true;
-  // RAM mapped by the direct map at boot, in 2 MiB pages, from PA 0. Must cover the frame pool.
+  // RAM mapped by the direct map at boot, in 2 MiB pages, from PA 0. Must cover the frame pool;
+  // boot() rounds it up to cover FrameDb::ram_end() if it does not.
   uint64_t boot_ram_bytes = 64ULL << 20;
 };
 
@@ -55,6 +58,14 @@ class Kernel {
   // The mms created so far (stable pointers; mms are freed with the Kernel).
   const std::vector<std::unique_ptr<mm_struct>>& mms() const { return mms_; }
 
+  // arch/x86/mm/pgtable.c pgd_lock: pgd_alloc/pgd_ctor and CPA's split/collapse.
+  sync::spinlock_t& pgd_lock() { return pgd_lock_; }
+  // arch/x86/mm/pat/set_memory.c cpa_lock: serialises __change_page_attr.
+  sync::spinlock_t& cpa_lock() { return cpa_lock_; }
+  // mm/memory_hotplug.c mem_hotplug_lock (a percpu rwsem in the kernel; modelled as a mutex,
+  // so two readers exclude each other too): mem_hotplug_begin/done, get/put_online_mems.
+  sync::mutex& mem_hotplug_lock() { return mem_hotplug_lock_; }
+
  private:
   void boot();
 
@@ -64,6 +75,9 @@ class Kernel {
   mm_struct init_mm_{"init_mm"};
   std::vector<std::unique_ptr<mm_struct>> mms_;
   KernelHooks hooks_;
+  sync::spinlock_t pgd_lock_{"pgd_lock"};
+  sync::spinlock_t cpa_lock_{"cpa_lock"};
+  sync::mutex mem_hotplug_lock_{"mem_hotplug_lock"};
 };
 
 // The current kernel. Precondition: a KernelScope is live.

@@ -1,0 +1,160 @@
+// Memory hot-remove's page-table teardown (arch/x86/mm/init_64.c remove_pagetable and
+// free_{pte,pmd,pud}_table), free_pagetable, the hotplug lock, and add/remove_memory.
+#include "core/mm/memory_hotplug.h"
+
+#include "core/mm/pgalloc.h"
+#include "core/mm/pgtable_alloc.h"
+#include "core/mm/pgtable_offset.h"
+#include "core/mm/tlb.h"
+#include "core/sync/sync.h"
+
+namespace svafuzz::mm {
+namespace {
+
+constexpr phys_addr_t kSz1G = 1ULL << 30;
+
+void locked_clear(pteval_t* slot) {
+  mm_struct& init_mm = kernel().init_mm();
+  sync::spin_lock(&init_mm.page_table_lock);
+  clear_entry(slot);
+  sync::spin_unlock(&init_mm.page_table_lock);
+}
+
+bool table_empty(ptdesc* table) {
+  for (unsigned i = 0; i < PTRS_PER_TABLE; ++i) {
+    if (!entry_none(read_entry(table_slot(table, i)))) return false;
+  }
+  return true;
+}
+
+// free_pte_table / free_pmd_table / free_pud_table: if every entry is none, free the table
+// FIRST (free_pagetable(pmd_page(*pmd), 0)) and only then clear the entry under
+// init_mm.page_table_lock. v6.19 order, kept on purpose (docs/model-mm.md).
+void free_table_if_empty(ptdesc* table, pteval_t* parent) {
+  if (!table_empty(table)) return;
+  free_pagetable(table);
+  locked_clear(parent);
+}
+
+// remove_pte_table (direct=true): clear each present PTE under the lock, then flush_tlb_all.
+void remove_pte_table(ptdesc* pte_page, uint64_t addr, uint64_t end) {
+  for (; addr < end; addr += PAGE_SIZE) {
+    pteval_t* pte = table_slot(pte_page, pt_index(addr, kPte));
+    pteval_t e = read_entry(pte);
+    if (!entry_present(e)) continue;
+    // "We mapped [0,1G) memory as identity mapping when initializing ... These pagetables
+    // cannot be removed."
+    if (leaf_phys(e, kPte, addr) < kSz1G) return;
+    locked_clear(pte);
+  }
+  flush_tlb_all();   // "Call free_pte_table() in remove_pmd_table()."
+}
+
+void remove_pmd_table(ptdesc* pmd_page, uint64_t addr, uint64_t end) {
+  for (uint64_t next; addr < end; addr = next) {
+    next = level_addr_end(addr, end, kPmd);
+    pteval_t* pmd = table_slot(pmd_page, pt_index(addr, kPmd));
+    pteval_t e = read_entry(pmd);
+    if (!entry_present(e)) continue;
+    if (entry_is_leaf(e, kPmd)) {
+      // direct=true: no free_hugepage_table; unaligned large leaves are vmemmap-only.
+      if ((addr & (level_size(kPmd) - 1)) == 0 && (next & (level_size(kPmd) - 1)) == 0) {
+        locked_clear(pmd);
+      }
+      continue;
+    }
+    ptdesc* pte_page = entry_to_ptdesc(e);
+    remove_pte_table(pte_page, addr, next);
+    free_table_if_empty(pte_page, pmd);   // free_pte_table(pte_base, pmd)
+  }
+}
+
+void remove_pud_table(ptdesc* pud_page, uint64_t addr, uint64_t end) {
+  for (uint64_t next; addr < end; addr = next) {
+    next = level_addr_end(addr, end, kPud);
+    pteval_t* pud = table_slot(pud_page, pt_index(addr, kPud));
+    pteval_t e = read_entry(pud);
+    if (!entry_present(e)) continue;
+    if (entry_is_leaf(e, kPud)) {
+      if ((addr & (level_size(kPud) - 1)) == 0 && (next & (level_size(kPud) - 1)) == 0) {
+        locked_clear(pud);
+      }
+      continue;
+    }
+    ptdesc* pmd_page = entry_to_ptdesc(e);
+    remove_pmd_table(pmd_page, addr, next);
+    free_table_if_empty(pmd_page, pud);   // free_pmd_table(pmd_base, pud)
+  }
+}
+
+// remove_p4d_table: "For 4-level page tables we do not want to free PUDs, but in the 5-level
+// case we should free them."
+void remove_p4d_table(pteval_t* pgd, uint64_t addr, uint64_t end) {
+  if (!pgtable_l5_enabled()) {
+    remove_pud_table(entry_to_ptdesc(read_entry(pgd)), addr, end);
+    return;
+  }
+  ptdesc* p4d_page = entry_to_ptdesc(read_entry(pgd));
+  for (uint64_t next; addr < end; addr = next) {
+    next = level_addr_end(addr, end, kP4d);
+    pteval_t* p4d = table_slot(p4d_page, pt_index(addr, kP4d));
+    pteval_t e = read_entry(p4d);
+    if (!entry_present(e)) continue;
+    ptdesc* pud_page = entry_to_ptdesc(e);
+    remove_pud_table(pud_page, addr, next);
+    free_table_if_empty(pud_page, p4d);   // free_pud_table(pud_base, p4d)
+  }
+}
+
+bool range_ok(phys_addr_t start, uint64_t size) {
+  const uint64_t m = level_size(kPmd) - 1;
+  return size != 0 && (start & m) == 0 && (size & m) == 0 && start >= kSz1G &&
+         start + size <= kHotplugPhysLimit && start + size > start;
+}
+
+}  // namespace
+
+void free_pagetable(ptdesc* pt) {
+  if (sync::test_bit(PT_reserved, &pt->flags)) {
+    // PageReserved: bootmem; free_reserved_pages(page, 1 << order). No deferral.
+    __pagetable_free(pt, "free_reserved_pages");
+    return;
+  }
+  pagetable_free(pt);   // bf9e4e30f353: was __free_pages(page, order)
+}
+
+void kernel_physical_mapping_remove(phys_addr_t start, phys_addr_t end) {
+  const KernelLayout& l = kernel().layout();
+  const uint64_t va_end = l.direct_map(end);
+  for (uint64_t addr = l.direct_map(start), next; addr < va_end; addr = next) {
+    next = level_addr_end(addr, va_end, pgd_level());
+    pteval_t* pgd = pgd_offset_k(addr);
+    if (!entry_present(read_entry(pgd))) continue;
+    remove_p4d_table(pgd, addr, next);
+  }
+  flush_tlb_all();
+}
+
+void mem_hotplug_begin() { sync::mutex_lock(&kernel().mem_hotplug_lock()); }
+void mem_hotplug_done() { sync::mutex_unlock(&kernel().mem_hotplug_lock()); }
+void get_online_mems() { sync::mutex_lock(&kernel().mem_hotplug_lock()); }
+void put_online_mems() { sync::mutex_unlock(&kernel().mem_hotplug_lock()); }
+
+int add_memory(phys_addr_t start, uint64_t size, bool use_4k) {
+  if (!range_ok(start, size)) return -kEINVAL;
+  mem_hotplug_begin();
+  // arch_add_memory -> init_memory_mapping(start, start + size, PAGE_KERNEL)
+  int err = kernel_physical_mapping_init(start, start + size, !use_4k);
+  mem_hotplug_done();
+  return err;
+}
+
+int remove_memory(phys_addr_t start, uint64_t size) {
+  if (!range_ok(start, size)) return -kEINVAL;
+  mem_hotplug_begin();
+  kernel_physical_mapping_remove(start, start + size);   // arch_remove_memory
+  mem_hotplug_done();
+  return 0;
+}
+
+}  // namespace svafuzz::mm

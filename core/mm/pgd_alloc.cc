@@ -1,0 +1,37 @@
+// Kernel::mm_alloc(): mm_alloc + pgd_alloc with pgd_ctor (arch/x86/mm/pgtable.c), which
+// clones the kernel half (KERNEL_PGD_BOUNDARY..511) of swapper_pg_dir under pgd_lock.
+#include <memory>
+
+#include "core/mm/kernel.h"
+#include "core/mm/pgalloc.h"
+#include "core/mm/pgtable_offset.h"
+#include "core/sync/sync.h"
+
+namespace svafuzz::mm {
+namespace {
+
+// pgd_ctor(mm, pgd): clone_pgd_range(pgd + KERNEL_PGD_BOUNDARY, swapper_pg_dir +
+// KERNEL_PGD_BOUNDARY, KERNEL_PGD_PTRS). Called under pgd_lock.
+void pgd_ctor(ptdesc* pgd, ptdesc* swapper, unsigned boundary) {
+  for (unsigned i = boundary; i < PTRS_PER_TABLE; ++i) {
+    write_entry(table_slot(pgd, i), read_entry(table_slot(swapper, i)));
+  }
+}
+
+}  // namespace
+
+mm_struct* Kernel::mm_alloc(const std::string& name) {
+  KernelScope scope(this);
+  auto mm = std::make_unique<mm_struct>(name);
+  // __pgd_alloc: the generic allocator marks only init_mm's pgd; a user pgd is never marked.
+  ptdesc* pgd = pagetable_alloc(opts_.levels, mm.get(), "pgd_alloc");
+  if (!pgd) return nullptr;
+  sync::spin_lock(&pgd_lock_);
+  pgd_ctor(pgd, init_mm_.pgd, layout_->kernel_pgd_boundary);
+  sync::spin_unlock(&pgd_lock_);
+  mm->pgd = pgd;
+  mms_.push_back(std::move(mm));
+  return mms_.back().get();
+}
+
+}  // namespace svafuzz::mm
