@@ -24,6 +24,11 @@ uint64_t current_step() {
   return 0;
 }
 
+bool kthread_should_stop() {
+  Runtime* rt = t_runtime;
+  return rt != nullptr && rt->should_stop();
+}
+
 void yield_point(SourceLoc loc) {
   if (Runtime* rt = t_runtime) {
     rt->point(Event{EventKind::kYield, nullptr, loc});

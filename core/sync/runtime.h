@@ -11,6 +11,7 @@
 // thread, which is the threads semantics with no agent bookkeeping.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "core/sync/event.h"
@@ -54,6 +55,16 @@ class Runtime {
   // A finding was reported by the calling agent (see finding.h). The sched backend stops the
   // execution at its next scheduling point; the threads backend lets agents run to the end.
   virtual void on_finding() {}
+
+  // Starts a new agent (kthread_run) running `fn`, and returns its id. A daemon agent (the
+  // kworker) may stay blocked when the execution ends; its idle loop should return once
+  // should_stop() is true. Backends that cannot spawn return kNoAgent.
+  virtual AgentId spawn(std::string name, std::function<void()> fn, bool daemon) {
+    return kNoAgent;
+  }
+
+  // True once every non-daemon agent has finished (kthread_should_stop for daemon loops).
+  virtual bool should_stop() const { return false; }
 };
 
 // The runtime installed on the calling OS thread, or nullptr.
@@ -82,6 +93,9 @@ uint64_t current_step();
 inline void point(const Event& ev) {
   if (Runtime* rt = current_runtime()) rt->point(ev);
 }
+
+// kthread_should_stop(): the installed runtime's should_stop(), false with no runtime.
+bool kthread_should_stop();
 
 // An explicit yield (cpu_relax in a spin loop, or a deliberate preemption opportunity).
 void yield_point(SourceLoc loc = SVAFUZZ_HERE);

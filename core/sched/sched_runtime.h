@@ -1,0 +1,118 @@
+// The "sched" backend: agents are fibers run one at a time on the calling OS thread, and they
+// switch only at facade scheduling points. Which agent runs next is asked of a ChoiceSource at
+// every point with two or more runnable agents; the answers are recorded as a Schedule, and
+// every performed point is recorded in a Trace, so any execution replays exactly.
+//
+// Choice model: every agent is parked at a scheduling point with its pending event; a choice
+// picks whose pending event is performed next. New agents run up to their first point before
+// any choice ("priming"), and an agent woken from block() performs its next point without a
+// new choice, so interleavings of N independent events are counted exactly once.
+//
+// End of an execution: when no agent is runnable and every non-daemon agent has finished,
+// should_stop() becomes true and blocked daemons (the kworker) are woken to leave their idle
+// loops. No runnable agent while a non-daemon agent is blocked is a deadlock finding; more than
+// step_budget points is a step-budget finding. After any finding the execution stops at the
+// next point: every unfinished fiber is unwound by an internal exception (destructors run) and
+// run() returns. Release points (spin_unlock, mutex_unlock) never throw, because guards call
+// them from destructors; the agent stops at its next non-release point instead.
+#pragma once
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/sched/choice_source.h"
+#include "core/sched/fiber.h"
+#include "core/sched/schedule.h"
+#include "core/sched/stack_pool.h"
+#include "core/sched/trace.h"
+#include "core/sync/runtime.h"
+
+namespace svafuzz::sched {
+
+struct SchedOptions {
+  uint64_t step_budget = 100000;          // scheduling points before a step-budget finding
+  size_t stack_size = default_stack_size();
+  size_t trace_reserve = 1 << 14;         // trace entries preallocated
+};
+
+class SchedRuntime final : public sync::Runtime {
+ public:
+  // `source` must outlive every run(). Not thread-safe: use from one OS thread.
+  explicit SchedRuntime(ChoiceSource* source, SchedOptions opts = {});
+  ~SchedRuntime() override;
+  SchedRuntime(const SchedRuntime&) = delete;
+  SchedRuntime& operator=(const SchedRuntime&) = delete;
+
+  // Adds an agent. From the host (before run()) it is started by run(); from a running agent
+  // it is a kSpawn scheduling point and the new agent runs to its first point at once.
+  // Spawning from the host after a finished run() starts a fresh execution (reset()).
+  sync::AgentId spawn(std::string name, std::function<void()> fn, bool daemon) override;
+
+  // Runs the spawned agents to the end of the execution (see the file comment). Precondition:
+  // called from the host thread, not from an agent. Rethrows an exception that escaped an agent.
+  void run();
+
+  // Forgets the last execution's agents, trace and schedule (keeps pooled stacks).
+  void reset();
+
+  // Replaces the choice source for the next run().
+  void set_source(ChoiceSource* source) { source_ = source; }
+
+  const Trace& trace() const { return trace_; }
+  const Schedule& schedule() const { return schedule_; }
+  uint32_t preemptions() const { return preemptions_; }
+  size_t agent_count() const { return agents_.size(); }
+
+  // sync::Runtime
+  void point(const sync::Event& ev) override;
+  void block(const void* obj, const sync::Event& ev) override;
+  void wake(const void* obj) override;
+  sync::AgentState& agent() override;
+  uint64_t step() const override { return step_; }
+  void on_finding() override { stop_ = true; }
+  bool should_stop() const override { return stopping_; }
+
+ private:
+  struct Agent;
+  struct Unwind {};
+
+  static void agent_main(void* arg);
+  void check_stop(Agent* cur, const sync::Event& ev);
+  void count_step(const sync::Event& ev);
+  void record(Agent* cur, const sync::Event& ev);
+  Agent* pick(Agent* cur, bool cur_runnable);
+  size_t collect_runnable();
+  void reschedule(Agent* cur, bool cur_runnable);
+  void switch_to(Agent* from, Agent* to);
+  void prime(Agent* a, Agent* primer);
+  void park_primed(Agent* cur);
+  [[noreturn]] void exit_agent(Agent* a);
+  void finish_execution();
+  void unwind_all();
+  FiberContext* context_of(Agent* a);
+
+  ChoiceSource* source_;
+  SchedOptions opts_;
+  StackPool stacks_;
+  FiberContext host_ctx_;
+  sync::AgentState host_state_;
+  std::vector<std::unique_ptr<Agent>> agents_;
+  std::vector<sync::AgentId> runnable_;   // scratch, reserved: no allocation at a point
+  Agent* current_ = nullptr;
+  uint64_t step_ = 0;
+  uint32_t preemptions_ = 0;
+  int live_non_daemons_ = 0;
+  bool running_ = false;
+  bool finished_ = false;
+  bool stop_ = false;
+  bool stopping_ = false;
+  bool budget_reported_ = false;
+  std::exception_ptr error_;
+  Trace trace_;
+  Schedule schedule_;
+};
+
+}  // namespace svafuzz::sched

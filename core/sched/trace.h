@@ -1,0 +1,89 @@
+// The trace of one execution: every performed scheduling point, in order, with its agent,
+// event kind, object and source location. It prints as a per-step interleaving, exports as
+// JSON (for a timeline viewer), and has a stable hash that depends only on the interleaving,
+// never on host addresses (objects are named through ObjectNamers or by first appearance).
+//
+// Recording is the hot path: record() appends a POD entry to a preallocated vector; naming
+// objects happens once, in resolve(), when the execution has ended.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/sync/event.h"
+#include "core/sync/runtime.h"
+
+namespace svafuzz::sched {
+
+// A stable name for a host object, e.g. {"frame", 0x123, "pte-table pfn 0x123"}.
+struct ObjectName {
+  std::string kind;
+  uint64_t id = 0;
+  std::string name;
+};
+
+// Maps a host pointer to a stable name; returns false for objects it does not know.
+// Called from resolve() after the execution, so it must not rely on the object still being
+// alive unless its owner outlives the execution (FrameDb descriptors do).
+using ObjectNamer = std::function<bool(const void* obj, ObjectName* out)>;
+
+// Installs a process-wide namer for as long as the registration lives. Not thread-safe with
+// concurrent resolve(); register before running executions.
+class ObjectNamerRegistration {
+ public:
+  explicit ObjectNamerRegistration(ObjectNamer namer);
+  ~ObjectNamerRegistration();
+  ObjectNamerRegistration(const ObjectNamerRegistration&) = delete;
+  ObjectNamerRegistration& operator=(const ObjectNamerRegistration&) = delete;
+
+ private:
+  size_t slot_;
+};
+
+struct TraceEntry {
+  uint64_t step;
+  sync::AgentId agent;
+  sync::EventKind kind;
+  const void* object;      // host address; meaningful until resolve()
+  const char* label;       // lock name for lock events, else nullptr
+  sync::SourceLoc loc;
+  uint32_t object_id;      // filled by resolve(): index into objects()
+};
+
+class Trace {
+ public:
+  explicit Trace(size_t reserve = 1 << 16) { entries_.reserve(reserve); }
+
+  void clear();
+  void set_agent_names(std::vector<std::string> names) { agent_names_ = std::move(names); }
+  void record(uint64_t step, sync::AgentId agent, const sync::Event& ev, const char* label) {
+    entries_.push_back(TraceEntry{step, agent, ev.kind, ev.object, label, ev.loc, 0});
+  }
+
+  // Names every object (namers first, then first-appearance order) and computes the hash.
+  void resolve();
+
+  const std::vector<TraceEntry>& entries() const { return entries_; }
+  const std::vector<ObjectName>& objects() const { return objects_; }
+  const std::vector<std::string>& agent_names() const { return agent_names_; }
+  // Stable hash of the interleaving (valid after resolve()).
+  uint64_t hash() const { return hash_; }
+
+  // "  12  cpu0        write         pte#3          pgtable.cc:88" per entry.
+  std::string format() const;
+  nlohmann::json to_json() const;
+
+ private:
+  std::vector<TraceEntry> entries_;
+  std::vector<ObjectName> objects_;
+  std::vector<std::string> agent_names_;
+  uint64_t hash_ = 0;
+};
+
+// basename of a __FILE__ path.
+const char* file_basename(const char* path);
+
+}  // namespace svafuzz::sched

@@ -1,0 +1,57 @@
+// svafuzz: explore built-in and registered scenarios under the controlled scheduler, and replay
+// saved inputs. Argument parsing only; the commands live in commands.cc.
+#include <CLI/CLI.hpp>
+
+#include "core/sched/scenario.h"
+#include "tools/svafuzz/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace svafuzz::cli;
+  svafuzz::sched::register_builtin_scenarios();
+
+  CLI::App app{"svafuzz: controlled-scheduler exploration and replay of svafuzz scenarios"};
+  app.require_subcommand(1);
+
+  app.add_subcommand("list", "List the registered scenarios");
+
+  ExploreArgs ex;
+  CLI::App* explore = app.add_subcommand("explore", "Run a scenario under a strategy, report findings");
+  explore->add_option("--strategy", ex.strategy, "random | pct | exhaustive")
+      ->check(CLI::IsMember({"random", "pct", "exhaustive"}))
+      ->capture_default_str();
+  explore->add_option("--scenario", ex.scenario, "scenario name (see `svafuzz list`)")
+      ->capture_default_str();
+  explore->add_option("--seed", ex.seed, "first seed (run i uses seed+i)")->capture_default_str();
+  explore->add_option("--runs", ex.runs, "executions (a cap for exhaustive)")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  explore->add_option("--depth", ex.depth, "PCT depth d")->check(CLI::Range(1, 16))
+      ->capture_default_str();
+  explore->add_option("--preemptions", ex.preemptions, "exhaustive preemption bound (-1: none)")
+      ->check(CLI::Range(-1, 64))->capture_default_str();
+  explore->add_option("--pct-steps", ex.pct_steps, "PCT step estimate k (0: measure)")
+      ->capture_default_str();
+  explore->add_option("--budget", ex.budget, "step budget per execution")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  explore->add_option("--out", ex.out, "save the first finding here (default <scenario>.sched)");
+  explore->add_option("--json", ex.json, "write the first finding's trace as JSON");
+  explore->add_flag("--keep-going", ex.keep_going, "continue after a finding");
+  explore->add_flag("--quiet", ex.quiet, "do not print the interleaving");
+
+  ReplayArgs rp;
+  CLI::App* replay = app.add_subcommand("replay", "Re-run a saved input and print its interleaving");
+  replay->add_option("FILE", rp.file, "saved input (svafuzz-schedule text file)")->required();
+  replay->add_option("--json", rp.json, "write the trace as JSON");
+  replay->add_option("--budget", rp.budget, "step budget")->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  replay->add_flag("--quiet", rp.quiet, "do not print the interleaving");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (app.got_subcommand("list")) return cmd_list();
+  if (explore->parsed()) return cmd_explore(ex);
+  return cmd_replay(rp);
+}
