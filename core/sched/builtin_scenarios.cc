@@ -132,6 +132,41 @@ class WorkRequeue : public Scenario {
   atomic_t queued_;   // cpu0 and the kworker both count successful schedule_work calls
 };
 
+// Never: two CPUs each queue and flush their own work three times; flush_work guarantees each
+// instance ran, so every schedule_work finds the work idle and the counts end at 3 and 3.
+class WorkFlush : public Scenario {
+ public:
+  void setup(Runtime* rt) override {
+    pool_ = std::make_unique<WorkerPool>(rt);
+    for (int i = 0; i < 2; ++i) {
+      INIT_WORK(&items_[i].work, &WorkFlush::func);
+      rt->spawn("cpu" + std::to_string(i), [this, i] {
+        for (int round = 0; round < 3; ++round) {
+          if (!schedule_work(&items_[i].work)) report_finding(Detector::kOracle, "work still pending");
+          flush_work(&items_[i].work);
+        }
+      }, false);
+    }
+  }
+  void check() override {
+    if (count(0) != 3 || count(1) != 3) report_finding(Detector::kOracle, "a flushed work did not run");
+  }
+  std::string final_state() const override {
+    return "w0=" + std::to_string(count(0)) + " w1=" + std::to_string(count(1));
+  }
+
+ private:
+  struct Item {
+    work_struct work;
+    atomic_t runs;
+  };
+  static void func(work_struct* w) { atomic_inc(&container_of(w, Item, work)->runs); }
+  int count(int i) const { return items_[i].runs.counter.load(); }
+
+  std::unique_ptr<WorkerPool> pool_;
+  Item items_[2];
+};
+
 // Sometimes, depth 2: cpu1's read of x must fall between cpu0's two writes (x=1 ... x=0):
 // two ordering constraints, the shape PCT with d=2 finds with probability >= 1/(n*k).
 class PctDepth2 : public Scenario {
@@ -177,6 +212,8 @@ void register_builtin_scenarios() {
       "Always: mutex_lock under a spinlock is a might-sleep finding", true));
   register_scenario(info<WorkRequeue>("work-requeue",
       "Never: schedule_work pending/requeue semantics with flush_work", false));
+  register_scenario(info<WorkFlush>("work-flush",
+      "Never: queue + flush_work three times on two CPUs; each work runs three times", false));
   register_scenario(info<PctDepth2>("pct-depth2",
       "Sometimes: a depth-2 ordering bug (read between two writes)", true));
 }

@@ -64,6 +64,7 @@ void SchedRuntime::reset() {
   current_ = nullptr;
   step_ = 0;
   preemptions_ = 0;
+  switches_ = 0;
   live_non_daemons_ = 0;
   finished_ = stop_ = stopping_ = budget_reported_ = false;
   error_ = nullptr;
@@ -136,6 +137,7 @@ void SchedRuntime::point(const Event& ev) {
   if (cur == nullptr || cur->unwinding) return;
   if (stop_) return check_stop(cur, ev);
   count_step(ev);
+  const uint64_t taken_at = step_;
   if (stop_) return check_stop(cur, ev);
   if (cur->priming) {
     park_primed(cur);
@@ -145,7 +147,7 @@ void SchedRuntime::point(const Event& ev) {
     reschedule(cur, true);
   }
   if (stop_) return check_stop(cur, ev);
-  record(cur, ev);
+  record(cur, ev, taken_at);
 }
 
 void SchedRuntime::block(const void* obj, const Event& ev) {
@@ -154,9 +156,10 @@ void SchedRuntime::block(const void* obj, const Event& ev) {
   if (stop_) return check_stop(cur, ev);
   count_step(ev);
   if (stop_) return check_stop(cur, ev);
+  const uint64_t taken_at = step_;
   if (cur->priming) park_primed(cur);
   if (stop_) return check_stop(cur, ev);
-  record(cur, ev);
+  record(cur, ev, taken_at);
   cur->status = Agent::Status::kBlocked;
   cur->blocked_on = obj;
   reschedule(cur, false);
@@ -192,8 +195,8 @@ void SchedRuntime::count_step(const Event& ev) {
   }
 }
 
-void SchedRuntime::record(Agent* cur, const Event& ev) {
-  trace_.record(step_, cur->state.id, ev, lock_label(ev));
+void SchedRuntime::record(Agent* cur, const Event& ev, uint64_t taken_at) {
+  trace_.record(taken_at, cur->state.id, ev, lock_label(ev));
 }
 
 // ---- choosing and switching -----------------------------------------------------------------
@@ -239,6 +242,7 @@ FiberContext* SchedRuntime::context_of(Agent* a) {
 }
 
 void SchedRuntime::switch_to(Agent* from, Agent* to) {
+  ++switches_;
   current_ = to;
   fiber_switch(context_of(from), context_of(to));
   current_ = from;
@@ -269,7 +273,7 @@ void SchedRuntime::agent_main(void* arg) {
 void SchedRuntime::exit_agent(Agent* a) {
   a->status = Agent::Status::kDone;
   if (!a->daemon) --live_non_daemons_;
-  if (!a->unwinding && !stop_) record(a, Event{EventKind::kExit, nullptr, sync::SourceLoc{}});
+  if (!a->unwinding && !stop_) record(a, Event{EventKind::kExit, nullptr, sync::SourceLoc{}}, step_);
   Agent* next = nullptr;
   if (a->priming) {
     next = a->primer;   // finished before its first point
@@ -277,6 +281,7 @@ void SchedRuntime::exit_agent(Agent* a) {
     next = pick(a, false);
   }
   current_ = next;
+  ++switches_;
   fiber_switch(a->fiber->context(), context_of(next), /*from_exits=*/true);
   __builtin_unreachable();
 }

@@ -64,6 +64,8 @@ class SchedRuntime final : public sync::Runtime {
   const Trace& trace() const { return trace_; }
   const Schedule& schedule() const { return schedule_; }
   uint32_t preemptions() const { return preemptions_; }
+  // Fiber switches in the last execution (priming and unwinding included).
+  uint64_t switches() const { return switches_; }
   size_t agent_count() const { return agents_.size(); }
 
   // sync::Runtime
@@ -82,7 +84,7 @@ class SchedRuntime final : public sync::Runtime {
   static void agent_main(void* arg);
   void check_stop(Agent* cur, const sync::Event& ev);
   void count_step(const sync::Event& ev);
-  void record(Agent* cur, const sync::Event& ev);
+  void record(Agent* cur, const sync::Event& ev, uint64_t taken_at);
   Agent* pick(Agent* cur, bool cur_runnable);
   size_t collect_runnable();
   void reschedule(Agent* cur, bool cur_runnable);
@@ -104,6 +106,7 @@ class SchedRuntime final : public sync::Runtime {
   Agent* current_ = nullptr;
   uint64_t step_ = 0;
   uint32_t preemptions_ = 0;
+  uint64_t switches_ = 0;
   int live_non_daemons_ = 0;
   bool running_ = false;
   bool finished_ = false;

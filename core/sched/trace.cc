@@ -91,12 +91,17 @@ void Trace::resolve() {
 
 std::string Trace::format() const {
   std::ostringstream os;
+  os << std::left << std::setw(6) << "#" << std::setw(8) << "step" << std::setw(12) << "agent"
+     << std::setw(14) << "event" << std::setw(20) << "object" << "where\n";
+  size_t i = 0;
   for (const TraceEntry& e : entries_) {
     std::string agent = e.agent < agent_names_.size() ? agent_names_[e.agent] : "?";
     std::string obj = e.object_id < objects_.size() ? objects_[e.object_id].name : "?";
-    os << std::setw(6) << e.step << "  " << std::left << std::setw(12) << agent << std::setw(14)
-       << sync::event_kind_name(e.kind) << std::setw(20) << obj << file_basename(e.loc.file)
-       << ':' << e.loc.line << std::right << '\n';
+    os << std::setw(6) << ++i << std::setw(8) << e.step << std::setw(12) << agent << std::setw(14)
+       << sync::event_kind_name(e.kind) << std::setw(20) << obj;
+    if (e.loc.line != 0) os << file_basename(e.loc.file) << ':' << e.loc.line;
+    else os << '-';
+    os << '\n';
   }
   return os.str();
 }

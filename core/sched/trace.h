@@ -44,7 +44,7 @@ class ObjectNamerRegistration {
 };
 
 struct TraceEntry {
-  uint64_t step;
+  uint64_t step;           // the scheduling point's number (taken_at; performed later if parked)
   sync::AgentId agent;
   sync::EventKind kind;
   const void* object;      // host address; meaningful until resolve()

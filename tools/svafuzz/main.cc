@@ -2,6 +2,8 @@
 // saved inputs. Argument parsing only; the commands live in commands.cc.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "core/sched/scenario.h"
 #include "tools/svafuzz/commands.h"
 
@@ -23,7 +25,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   explore->add_option("--seed", ex.seed, "first seed (run i uses seed+i)")->capture_default_str();
   explore->add_option("--runs", ex.runs, "executions (a cap for exhaustive)")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->capture_default_str();
   explore->add_option("--depth", ex.depth, "PCT depth d")->check(CLI::Range(1, 16))
       ->capture_default_str();
   explore->add_option("--preemptions", ex.preemptions, "exhaustive preemption bound (-1: none)")
@@ -31,7 +33,7 @@ int main(int argc, char** argv) {
   explore->add_option("--pct-steps", ex.pct_steps, "PCT step estimate k (0: measure)")
       ->capture_default_str();
   explore->add_option("--budget", ex.budget, "step budget per execution")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->capture_default_str();
   explore->add_option("--out", ex.out, "save the first finding here (default <scenario>.sched)");
   explore->add_option("--json", ex.json, "write the first finding's trace as JSON");
   explore->add_flag("--keep-going", ex.keep_going, "continue after a finding");
@@ -41,8 +43,7 @@ int main(int argc, char** argv) {
   CLI::App* replay = app.add_subcommand("replay", "Re-run a saved input and print its interleaving");
   replay->add_option("FILE", rp.file, "saved input (svafuzz-schedule text file)")->required();
   replay->add_option("--json", rp.json, "write the trace as JSON");
-  replay->add_option("--budget", rp.budget, "step budget")->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  replay->add_option("--budget", rp.budget, "step budget")->capture_default_str();
   replay->add_flag("--quiet", rp.quiet, "do not print the interleaving");
 
   try {
@@ -50,6 +51,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+  if ((explore->parsed() && (ex.runs == 0 || ex.budget == 0)) ||
+      (replay->parsed() && rp.budget == 0)) {
+    std::fprintf(stderr, "svafuzz: --runs and --budget must be at least 1\n");
+    return 2;
   }
   if (app.got_subcommand("list")) return cmd_list();
   if (explore->parsed()) return cmd_explore(ex);
