@@ -1,0 +1,134 @@
+// Devices: PASID table, ATS device TLB, and DMA that touches the target frame.
+#include "core/iommu/device.h"
+
+#include "core/iommu/iommu.h"
+#include "core/mm/kernel.h"
+#include "core/sync/once.h"
+
+namespace svafuzz::iommu {
+
+Device::Device(IntelIommu* unit, uint16_t sid, std::string name, bool ats)
+    : unit_(unit), sid_(sid), name_(std::move(name)), ats_(ats) {}
+
+void Device::set_pasid_entry(uint32_t pasid, const PasidEntry& pe) {
+  std::lock_guard<std::mutex> g(mu_);
+  pasid_table_[pasid] = pe;
+}
+
+void Device::clear_pasid_entry(uint32_t pasid) {
+  std::lock_guard<std::mutex> g(mu_);
+  pasid_table_.erase(pasid);
+}
+
+std::optional<PasidEntry> Device::pasid_entry(uint32_t pasid) const {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = pasid_table_.find(pasid);
+  if (it == pasid_table_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<Translation> Device::devtlb_lookup(uint32_t pasid, uint64_t va,
+                                                 Access acc) const {
+  std::lock_guard<std::mutex> g(mu_);
+  const IotlbEntry* e = devtlb_.lookup(0, pasid, va);
+  if (!e) return std::nullopt;
+  if (!e->perms.us || (acc == Access::kWrite && (!e->perms.rw || !e->dirty))) return std::nullopt;
+  Translation t;
+  t.pa = e->pa_base | (va & (mm::level_size(e->key.level) - 1));
+  t.perms = e->perms;
+  t.page_level = e->key.level;
+  return t;
+}
+
+void Device::devtlb_fill(uint32_t pasid, uint64_t va, const Translation& tr, uint64_t data_seq) {
+  CacheFill f{CacheKind::kDevTlb, tr.page_level, 0, pasid, va, tr.pa};
+  if (!unit_->system().policy().cache(f)) return;
+  std::optional<PasidEntry> pe = pasid_entry(pasid);
+  IotlbEntry e;
+  e.key = cache_key(0, pasid, tr.page_level, va);
+  e.va_base = va & ~(mm::level_size(tr.page_level) - 1);
+  e.pa_base = tr.pa & ~(mm::level_size(tr.page_level) - 1);
+  e.perms = tr.perms;
+  e.dirty = true;   // the device asked for write permission only with a write
+  e.data_seq = data_seq;
+  e.space = pe ? pe->mm : nullptr;
+  std::lock_guard<std::mutex> g(mu_);
+  if (last_devtlb_inval_ < data_seq) devtlb_.insert(e);
+}
+
+Translation Device::translate(uint32_t pasid, uint64_t va, Access acc, bool* devtlb_hit) {
+  *devtlb_hit = false;
+  if (ats_) {
+    if (std::optional<Translation> t = devtlb_lookup(pasid, va, acc)) {
+      *devtlb_hit = true;
+      return *t;
+    }
+  }
+  uint64_t start = unit_->system().tick();   // ATS translation request
+  Translation t = unit_->translate(*this, pasid, va, acc);
+  if (ats_ && t.ok()) {
+    Translation cached = t;
+    cached.perms.rw = cached.perms.rw && acc == Access::kWrite;
+    devtlb_fill(pasid, va, cached, start);
+  }
+  return t;
+}
+
+uint64_t* Device::target_word(mm::phys_addr_t pa) const {
+  mm::ptdesc* pt = mm::kernel().frames().phys_to_ptdesc(pa);
+  if (!pt) return nullptr;
+  return pt->entries() + ((pa & (mm::PAGE_SIZE - 1)) >> 3);
+}
+
+DmaResult Device::dma_read(uint32_t pasid, uint64_t va) {
+  DmaResult r;
+  r.tr = translate(pasid, va, Access::kRead, &r.devtlb_hit);
+  if (!r.ok()) return r;
+  if (uint64_t* w = target_word(r.tr.pa)) {
+    sync::point(sync::Event{sync::EventKind::kDma, w, SVAFUZZ_HERE});
+    r.value = READ_ONCE(*w);   // a stale translation to a freed frame: ASan here
+  }
+  return r;
+}
+
+DmaResult Device::dma_write(uint32_t pasid, uint64_t va, uint64_t value) {
+  DmaResult r;
+  r.tr = translate(pasid, va, Access::kWrite, &r.devtlb_hit);
+  if (!r.ok()) return r;
+  if (uint64_t* w = target_word(r.tr.pa)) {
+    sync::point(sync::Event{sync::EventKind::kDma, w, SVAFUZZ_HERE});
+    WRITE_ONCE(*w, value);
+    r.value = value;
+  }
+  return r;
+}
+
+void Device::devtlb_invalidate(uint32_t pasid, uint64_t first, uint64_t last, uint64_t seq) {
+  std::lock_guard<std::mutex> g(mu_);
+  last_devtlb_inval_ = seq;
+  devtlb_.erase_if([&](const IotlbEntry& e) {
+    if (e.key.pasid != pasid) return false;
+    uint64_t f, l;
+    level_range(e.va_base, e.key.level, &f, &l);
+    return ranges_overlap(f, l, first, last);
+  });
+}
+
+std::vector<IotlbEntry> Device::devtlb_snapshot() const {
+  std::lock_guard<std::mutex> g(mu_);
+  std::vector<IotlbEntry> v;
+  devtlb_.for_each([&](const IotlbEntry& e) { v.push_back(e); });
+  return v;
+}
+
+size_t Device::devtlb_size() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return devtlb_.size();
+}
+
+void Device::devtlb_evict_all() {
+  std::lock_guard<std::mutex> g(mu_);
+  devtlb_.clear();
+}
+
+}  // namespace svafuzz::iommu

@@ -1,0 +1,134 @@
+// SVA bind/unbind, the iommu_sva_mms list, and iommu_sva_invalidate_kva_range
+// (drivers/iommu/iommu-sva.c as of v6.19; the Intel attach/detach of drivers/iommu/intel/svm.c
+// and pasid.c reduced to what the caches see).
+#include "core/iommu/sva.h"
+
+#include "core/iommu/iommu.h"
+#include "core/iommu/qi.h"
+#include "core/mm/kernel.h"
+
+namespace svafuzz::iommu {
+namespace {
+
+uint16_t domain_get_id(dmar_domain* d, IntelIommu* unit) {
+  auto it = d->dids.find(unit);
+  if (it != d->dids.end()) {
+    it->second.second++;
+    return it->second.first;
+  }
+  uint16_t did = unit->alloc_did();
+  d->dids[unit] = {did, 1};
+  return did;
+}
+
+void domain_put_id(dmar_domain* d, IntelIommu* unit) {
+  auto it = d->dids.find(unit);
+  if (it != d->dids.end() && --it->second.second == 0) d->dids.erase(it);
+}
+
+// intel_svm_set_dev_pasid: cache tags first, then the PASID entry
+// (intel_pasid_setup_first_level: PGTT first-stage, FLPTPTR = pgd, FLPM, SRE off).
+void attach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
+  uint16_t did = domain_get_id(d, &dev->unit());
+  cache_tag_assign_domain(d, did, dev, pasid);
+  PasidEntry pe;
+  pe.present = true;
+  pe.pgtt = Pgtt::kFirstStage;
+  pe.did = did;
+  pe.flptptr = d->mm->pgd->phys();
+  pe.flpm = mm::kernel().levels() == 5 ? Flpm::k5Level : Flpm::k4Level;
+  pe.sre = false;
+  pe.mm = d->mm;
+  dev->set_pasid_entry(pasid, pe);
+}
+
+// intel_pasid_tear_down_entry: clear the entry, then PASID-selective P_IOTLB and (ATS) a full
+// device-TLB invalidation for the PASID, waited for with qi_submit_sync; then drop the tags.
+void detach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
+  std::optional<PasidEntry> pe = dev->pasid_entry(pasid);
+  if (!pe) return;
+  dev->clear_pasid_entry(pasid);
+  std::vector<qi_desc> descs{qi_desc_piotlb_all(pe->did, pasid)};
+  if (dev->ats()) descs.push_back(qi_desc_dev_iotlb_pasid(dev->sid(), pasid, 0, MAX_AGAW_PFN_WIDTH));
+  qi_submit_sync(&dev->unit(), descs.data(), descs.size());
+  cache_tag_unassign_domain(d, pe->did, dev, pasid);
+  domain_put_id(d, &dev->unit());
+}
+
+}  // namespace
+
+iommu_sva* iommu_sva_bind_device(Device* dev, mm::mm_struct* mm) {
+  IommuSystem& sys = iommu_system();
+  guard(mutex)(&sys.iommu_sva_lock);
+  iommu_mm_data* iommu_mm = sys.iommu_alloc_mm_data(mm);
+  if (iommu_sva* h = sys.find_handle(dev, mm)) {
+    h->users++;
+    return h;
+  }
+  // Reuse an SVA domain of this mm (Intel SVA domains attach through any unit).
+  dmar_domain* domain;
+  klib::list_head* pos;
+  for (pos = iommu_mm->sva_domains.next; pos != &iommu_mm->sva_domains; pos = pos->next) {
+    domain = container_of(pos, domain_link, node)->domain;
+    attach_dev_pasid(domain, dev, iommu_mm->pasid);
+    domain->users++;
+    return sys.alloc_handle(dev, domain);
+  }
+  domain = sys.alloc_domain(mm);   // intel_svm_domain_alloc + mmu_notifier_register
+  attach_dev_pasid(domain, dev, iommu_mm->pasid);
+  domain->users = 1;
+  guard(spinlock)(&sys.mn_lock);
+  if (list_empty(&iommu_mm->sva_domains)) {
+    if (list_empty(&sys.iommu_sva_mms)) sys.iommu_sva_present = true;
+    list_add(&iommu_mm->mm_list_elm, &sys.iommu_sva_mms);
+  }
+  list_add(&domain->next.node, &iommu_mm->sva_domains);
+  return sys.alloc_handle(dev, domain);
+}
+
+void iommu_sva_unbind_device(iommu_sva* handle) {
+  IommuSystem& sys = iommu_system();
+  guard(mutex)(&sys.iommu_sva_lock);
+  if (--handle->users) return;
+  dmar_domain* domain = handle->domain;
+  mm::mm_struct* mm = domain->mm;
+  iommu_mm_data* iommu_mm = mm->iommu_mm.load(std::memory_order_acquire);
+  detach_dev_pasid(domain, handle->dev, iommu_mm->pasid);
+  sys.free_handle(handle);
+  if (--domain->users == 0) {
+    {
+      guard(spinlock)(&sys.mn_lock);
+      list_del(&domain->next.node);
+    }
+    sys.free_domain(domain);
+  }
+  guard(spinlock)(&sys.mn_lock);
+  if (list_empty(&iommu_mm->sva_domains)) {
+    list_del(&iommu_mm->mm_list_elm);
+    if (list_empty(&sys.iommu_sva_mms)) sys.iommu_sva_present = false;
+  }
+}
+
+void mmu_notifier_arch_invalidate_secondary_tlbs(mm::mm_struct* mm, uint64_t start,
+                                                 uint64_t end) {
+  IommuSystem& sys = iommu_system();
+  iommu_mm_data* iommu_mm = mm->iommu_mm.load(std::memory_order_acquire);
+  if (!iommu_mm) return;
+  guard(spinlock)(&sys.mn_lock);
+  domain_link* link;
+  list_for_each_entry(link, &iommu_mm->sva_domains, node) {
+    intel_arch_invalidate_secondary_tlbs(link->domain, mm, start, end);
+  }
+}
+
+void iommu_sva_invalidate_kva_range(uint64_t start, uint64_t end) {
+  IommuSystem& sys = iommu_system();
+  guard(mutex)(&sys.iommu_sva_lock);
+  if (!sys.iommu_sva_present) return;
+  iommu_mm_data* iommu_mm;
+  list_for_each_entry(iommu_mm, &sys.iommu_sva_mms, mm_list_elm) {
+    mmu_notifier_arch_invalidate_secondary_tlbs(iommu_mm->mm, start, end);
+  }
+}
+
+}  // namespace svafuzz::iommu

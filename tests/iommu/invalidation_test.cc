@@ -1,0 +1,143 @@
+// Queued invalidation: granularity, IH, AM coverage, waits, device TLBs, the munmap notifier.
+#include "tests/iommu/iommu_fixture.h"
+
+namespace svafuzz::iommu::testing {
+namespace {
+
+using InvalidationTest = IommuTest;
+
+// Two user pages under one PTE table; DMA to the first caches the PDE; then the PDE is cleared
+// (without freeing the table), so only a cached PDE can still translate the second page.
+class StalePde : public IommuTest {
+ protected:
+  void SetUp() override {
+    IommuTest::SetUp();
+    iommu_sva_bind_device(dev_, mm_);
+    a_ = mmap_user_page(mm_, user_va(0), true);
+    b_ = mmap_user_page(mm_, user_va(1), true);
+    ASSERT_TRUE(dev_->dma_read(pasid(mm_), user_va(0)).ok());
+    ASSERT_TRUE(psc_has(kPmd, user_va(1)));
+    write_entry(slot_at(mm_, user_va(0), kPmd), 0);   // pmd_clear; the table stays allocated
+  }
+  bool b_translates() { return dev_->dma_read(pasid(mm_), user_va(1)).ok(); }
+  ptdesc* a_ = nullptr;
+  ptdesc* b_ = nullptr;
+};
+
+// SDM §4.10.3 / BRIEF §4: paging-structure entries may be used after memory changes until
+// invalidated.
+TEST_P(StalePde, StalePdeTranslatesUntilInvalidated) {
+  EXPECT_TRUE(b_translates());
+  submit({qi_desc_piotlb_all(did(), pasid(mm_))});
+  EXPECT_FALSE(b_translates());
+}
+
+// VT-d §6.5.2.4: IH=1 invalidates only leaf (IOTLB) entries; paging-structure caches may be
+// kept. IH=0 invalidates the paging-structure entries for the range too.
+TEST_P(StalePde, InvalidationHint) {
+  submit({qi_desc_piotlb(did(), pasid(mm_), user_va(0), 0, /*ih=*/true)});
+  EXPECT_TRUE(psc_has(kPmd, user_va(1)));
+  EXPECT_TRUE(b_translates());
+  submit({qi_desc_piotlb(did(), pasid(mm_), user_va(0), 0, /*ih=*/false)});
+  EXPECT_FALSE(psc_has(kPmd, user_va(1)));
+  EXPECT_FALSE(b_translates());
+}
+
+// VT-d §6.5.2.8 / BRIEF §4 item 3: descriptors are processed asynchronously; only the
+// completed wait guarantees the earlier ones are done. Queue a P_IOTLB + wait, don't process:
+// the stale PDE still translates; process the P_IOTLB: gone, but the status is not yet done;
+// process the wait: status QI_DONE.
+TEST_P(StalePde, StaleUntilWaitCompletes) {
+  sys_->set_mode(HwMode::kAgent);
+  uint32_t status = QI_IN_USE;
+  qi_desc descs[] = {qi_desc_piotlb(did(), pasid(mm_), user_va(0), 9, false),
+                     qi_desc_wait(&status)};
+  unit_->qi_queue(descs, 2);
+  EXPECT_EQ(unit_->queue_depth(), 2u);
+  EXPECT_TRUE(b_translates());
+  EXPECT_EQ(status, QI_IN_USE);
+  ASSERT_TRUE(unit_->process_one());
+  EXPECT_EQ(status, QI_IN_USE);
+  ASSERT_TRUE(unit_->process_one());
+  EXPECT_EQ(status, QI_DONE);
+  EXPECT_FALSE(b_translates());
+  EXPECT_FALSE(unit_->process_one());   // queue empty
+}
+
+// VT-d §6.5.2.4: PSI covers 2^AM pages at ADDR (low bits ignored). A block that ends one page
+// short of an entry leaves it; the next AM covers it.
+TEST_P(InvalidationTest, AddressMaskCoverage) {
+  iommu_sva_bind_device(dev_, mm_);
+  for (unsigned i = 0; i < 4; ++i) ASSERT_NE(mmap_user_page(mm_, user_va(i), true), nullptr);
+  ASSERT_TRUE(dev_->dma_read(pasid(mm_), user_va(2)).ok());
+  ASSERT_EQ(unit_->iotlb_size(), 1u);
+  submit({qi_desc_piotlb(did(), pasid(mm_), user_va(0), 1, true)});   // pages 0-1: too small
+  EXPECT_EQ(unit_->iotlb_size(), 1u);
+  submit({qi_desc_piotlb(did(), pasid(mm_), user_va(0), 2, true)});   // pages 0-3
+  EXPECT_EQ(unit_->iotlb_size(), 0u);
+  // Via the driver: [page 1, page 2] is unaligned, so calculate_psi_aligned_address grows it
+  // to the 4-page block at page 0 and the flush covers page 2.
+  ASSERT_TRUE(dev_->dma_read(pasid(mm_), user_va(2)).ok());
+  dmar_domain* dom = mm_->iommu_mm.load()->sva_domains.next == nullptr
+                         ? nullptr
+                         : container_of(mm_->iommu_mm.load()->sva_domains.next, domain_link,
+                                        node)->domain;
+  cache_tag_flush_range(dom, user_va(1), user_va(2) + PAGE_SIZE - 1, 0);
+  EXPECT_EQ(unit_->iotlb_size(), 0u);
+}
+
+// VT-d §6.5.2.4 granularity "non-global within PASID": everything of one (DID, PASID), and
+// nothing of another PASID.
+TEST_P(InvalidationTest, PasidSelective) {
+  mm_struct* other = k_->mm_alloc("other");
+  iommu_sva_bind_device(dev_, mm_);
+  iommu_sva_bind_device(dev_, other);
+  ASSERT_NE(mmap_user_page(mm_, user_va(0), true), nullptr);
+  ASSERT_NE(mmap_user_page(other, user_va(0), true), nullptr);
+  ASSERT_TRUE(dev_->dma_read(pasid(mm_), user_va(0)).ok());
+  ASSERT_TRUE(dev_->dma_read(pasid(other), user_va(0)).ok());
+  ASSERT_EQ(unit_->iotlb_size(), 2u);
+  submit({qi_desc_piotlb_all(did(), pasid(mm_))});
+  std::vector<IotlbEntry> left = unit_->iotlb_snapshot();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].key.pasid, pasid(other));
+  for (const PscEntry& e : unit_->psc_snapshot()) EXPECT_EQ(e.key.pasid, pasid(other));
+}
+
+// VT-d §6.5.2.6: the device TLB of an ATS device is invalidated only by a PASID-based
+// device-TLB invalidation; cache_tag_flush_range sends one per ATS device.
+TEST_P(InvalidationTest, DeviceTlbInvalidation) {
+  iommu_sva_bind_device(ats_, mm_);
+  ASSERT_NE(mmap_user_page(mm_, user_va(0), true), nullptr);
+  ASSERT_TRUE(ats_->dma_read(pasid(mm_), user_va(0)).ok());
+  EXPECT_EQ(ats_->devtlb_size(), 1u);
+  EXPECT_TRUE(ats_->dma_read(pasid(mm_), user_va(0)).devtlb_hit);
+  uint16_t d = ats_->pasid_entry(pasid(mm_))->did;
+  submit({qi_desc_piotlb_all(d, pasid(mm_))});   // IOTLB only
+  EXPECT_EQ(ats_->devtlb_size(), 1u);
+  submit({qi_desc_dev_iotlb_pasid(ats_->sid(), pasid(mm_), user_va(0), 0)});
+  EXPECT_EQ(ats_->devtlb_size(), 0u);
+}
+
+// user_mm.h / arch/x86 flush_tlb_mm_range -> mmu_notifier_arch_invalidate_secondary_tlbs:
+// munmap invalidates the IOTLB, paging-structure caches and device TLB for the range before
+// the page and table are freed, so DMA faults cleanly afterwards.
+TEST_P(InvalidationTest, MunmapInvalidatesSecondaryTlbs) {
+  iommu_sva_bind_device(ats_, mm_);
+  ASSERT_NE(mmap_user_page(mm_, user_va(0), true), nullptr);
+  ASSERT_TRUE(ats_->dma_write(pasid(mm_), user_va(0), 7).ok());
+  ASSERT_EQ(munmap_user_page(mm_, user_va(0), /*free_empty_table=*/true), 0);
+  EXPECT_EQ(ats_->devtlb_size(), 0u);
+  EXPECT_EQ(unit_->iotlb_size(), 0u);
+  EXPECT_FALSE(psc_has(kPmd, user_va(0)));
+  EXPECT_EQ(ats_->dma_read(pasid(mm_), user_va(0)).tr.fault, Fault::kNotPresent);
+  IommuOracle oracle(*sys_);
+  EXPECT_EQ(oracle.check().findings, 0u);
+  EXPECT_TRUE(findings().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(Levels, StalePde, ::testing::Values(4, 5), LevelName);
+INSTANTIATE_TEST_SUITE_P(Levels, InvalidationTest, ::testing::Values(4, 5), LevelName);
+
+}  // namespace
+}  // namespace svafuzz::iommu::testing
