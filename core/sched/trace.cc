@@ -17,20 +17,75 @@ std::vector<ObjectNamer>& namers() {
 constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
 constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
 
-void mix(uint64_t* h, uint64_t v) {
-  for (int i = 0; i < 8; ++i) {
-    *h ^= (v >> (8 * i)) & 0xff;
-    *h *= kFnvPrime;
-  }
+// One word into the running hash: xor, multiply, fold (a 64-bit multiplicative mixer).
+uint64_t mix(uint64_t h, uint64_t v) {
+  h = (h ^ v) * kFnvPrime;
+  return h ^ (h >> 29);
 }
 
-void mix_str(uint64_t* h, const char* s) {
-  for (; *s; ++s) {
-    *h ^= static_cast<unsigned char>(*s);
-    *h *= kFnvPrime;
-  }
-  mix(h, 0);
+// FNV-1a over a NUL-terminated string.
+uint64_t string_hash(const char* s) {
+  uint64_t h = kFnvOffset;
+  for (; *s; ++s) h = (h ^ static_cast<unsigned char>(*s)) * kFnvPrime;
+  return h;
 }
+
+// Host pointer -> object id for one resolve(): open addressing with linear probing, grown at
+// half load. A trace names a few dozen objects over thousands of entries, so lookups dominate.
+class PointerIds {
+ public:
+  PointerIds() : slots_(64) {}
+  // Returns {id, fresh}: the existing id of p, or `next` newly assigned.
+  std::pair<uint32_t, bool> find_or_add(const void* p, uint32_t next) {
+    if (2 * (used_ + 1) > slots_.size()) grow();
+    Slot& s = probe(p);
+    if (s.used) return {s.id, false};
+    s = Slot{p, next, true};
+    ++used_;
+    return {next, true};
+  }
+
+ private:
+  struct Slot {
+    const void* key = nullptr;
+    uint32_t id = 0;
+    bool used = false;
+  };
+  Slot& probe(const void* p) {
+    size_t mask = slots_.size() - 1;
+    size_t i = (reinterpret_cast<uintptr_t>(p) * 0x9e3779b97f4a7c15ULL) >> 20 & mask;
+    while (slots_[i].used && slots_[i].key != p) i = (i + 1) & mask;
+    return slots_[i];
+  }
+  void grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.size() * 2, Slot{});
+    for (const Slot& s : old) {
+      if (s.used) probe(s.key) = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t used_ = 0;
+};
+
+// Hashes of source-file basenames keyed by the __FILE__ pointer (entries of one execution come
+// from a handful of files; the last pointer is checked first).
+class FileHashCache {
+ public:
+  uint64_t hash(const char* file) {
+    if (file == last_) return last_hash_;
+    auto [it, fresh] = map_.try_emplace(file, 0);
+    if (fresh) it->second = file != nullptr ? string_hash(file_basename(file)) : 0;
+    last_ = file;
+    last_hash_ = it->second;
+    return last_hash_;
+  }
+
+ private:
+  const char* last_ = nullptr;
+  uint64_t last_hash_ = 0;
+  std::unordered_map<const char*, uint64_t> map_;
+};
 
 bool name_by_namers(const void* obj, ObjectName* out) {
   for (const ObjectNamer& n : namers()) {
@@ -64,27 +119,32 @@ void Trace::clear() {
   hash_ = 0;
 }
 
+// Per entry: the agent, the event kind, the object's stable kind and id, and the source
+// location's basename and line, combined word-wise. String hashes are computed once per distinct
+// object and per distinct file pointer, so resolve() stays a small fraction of an execution.
 void Trace::resolve() {
-  std::unordered_map<const void*, uint32_t> ids;
+  PointerIds ids;
+  std::vector<uint64_t> kind_hash;   // per object id: hash of its kind string
   objects_.clear();
   objects_.push_back(ObjectName{"none", 0, "-"});   // id 0: events with no object
-  ids[nullptr] = 0;
+  kind_hash.push_back(string_hash(objects_[0].kind.c_str()));
+  ids.find_or_add(nullptr, 0);
+  FileHashCache files;
   uint64_t h = kFnvOffset;
   for (TraceEntry& e : entries_) {
-    auto [it, fresh] = ids.try_emplace(e.object, static_cast<uint32_t>(objects_.size()));
+    auto [id, fresh] = ids.find_or_add(e.object, static_cast<uint32_t>(objects_.size()));
     if (fresh) {
       ObjectName n;
-      if (!name_by_namers(e.object, &n)) n = default_name(e, it->second);
+      if (!name_by_namers(e.object, &n)) n = default_name(e, id);
+      kind_hash.push_back(string_hash(n.kind.c_str()));
       objects_.push_back(std::move(n));
     }
-    e.object_id = it->second;
-    const ObjectName& on = objects_[e.object_id];
-    mix(&h, e.agent);
-    mix(&h, static_cast<uint64_t>(e.kind));
-    mix_str(&h, on.kind.c_str());
-    mix(&h, on.id);
-    mix_str(&h, file_basename(e.loc.file));
-    mix(&h, e.loc.line);
+    e.object_id = id;
+    h = mix(h, (static_cast<uint64_t>(e.agent) << 8) | static_cast<uint64_t>(e.kind));
+    h = mix(h, kind_hash[e.object_id]);
+    h = mix(h, objects_[e.object_id].id);
+    h = mix(h, files.hash(e.loc.file));
+    h = mix(h, e.loc.line);
   }
   hash_ = h;
 }
