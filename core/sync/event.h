@@ -11,9 +11,18 @@ namespace svafuzz::sync {
 struct SourceLoc {
   const char* file = "?";
   uint32_t line = 0;
+
+  // The caller's location. The builtins must be this function's own default arguments: GCC
+  // evaluates a builtin nested inside another default argument (SourceLoc{__builtin_LINE()})
+  // at the declaration, clang at the call; as direct default arguments both use the call site,
+  // and that carries through `loc = SVAFUZZ_HERE` default arguments of facade functions.
+  static constexpr SourceLoc current(const char* file = __builtin_FILE(),
+                                     uint32_t line = __builtin_LINE()) {
+    return SourceLoc{file, line};
+  }
 };
 
-#define SVAFUZZ_HERE (::svafuzz::sync::SourceLoc{__builtin_FILE(), static_cast<uint32_t>(__builtin_LINE())})
+#define SVAFUZZ_HERE (::svafuzz::sync::SourceLoc::current())
 
 // The kind of a scheduling point. Keep the list stable: trace hashes and saved reproducers name
 // kinds by value. Append new kinds at the end.

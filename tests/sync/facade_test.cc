@@ -1,6 +1,7 @@
 // The sync facade with no runtime installed: direct semantics, might_sleep, lock misuse.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <thread>
 #include <vector>
 
@@ -10,6 +11,11 @@ namespace svafuzz {
 namespace {
 
 using namespace svafuzz::sync;
+
+const char* file_basename_for_test(const char* path) {
+  const char* s = std::strrchr(path, '/');
+  return s != nullptr ? s + 1 : path;
+}
 
 class FacadeTest : public ::testing::Test {
  protected:
@@ -107,6 +113,20 @@ TEST_F(FacadeTest, DetectorNamesRoundTrip) {
   }
   Detector d;
   EXPECT_FALSE(parse_detector("no-such-detector", &d));
+}
+
+// A facade function's `loc = SVAFUZZ_HERE` default argument names its caller's line, in GCC
+// builds as well as clang (traces and findings point at the simulated kernel code).
+SourceLoc where_called(SourceLoc loc = SVAFUZZ_HERE) { return loc; }
+
+TEST_F(FacadeTest, SourceLocDefaultArgumentIsTheCallSite) {
+  const uint32_t line = __LINE__ + 1;
+  SourceLoc loc = where_called();
+  EXPECT_EQ(loc.line, line);
+  EXPECT_STREQ(file_basename_for_test(loc.file), "facade_test.cc");
+  report_finding(Detector::kOracle, "located");
+  ASSERT_FALSE(findings().empty());
+  EXPECT_EQ(findings().first().loc.line, static_cast<uint32_t>(__LINE__ - 2));
 }
 
 }  // namespace
