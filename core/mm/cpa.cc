@@ -64,22 +64,35 @@ int split_large_page(pteval_t* kpte, uint64_t address) {
   return 0;
 }
 
-// should_split_large_page: 0 = handled in place (cpa->numpages set), 1 = split needed.
-int should_split_large_page(pteval_t* kpte, uint64_t address, cpa_data* cpa) {
+// __should_split_large_page (called under pgd_lock): 0 = handled in place (cpa->numpages
+// set), 1 = split needed (also when another CPU changed the mapping meanwhile).
+int __should_split_large_page(pteval_t* kpte, uint64_t address, cpa_data* cpa) {
+  int level = 0;
+  // "Check for races, another CPU might have split this page up already"
+  if (lookup_address(address, &level) != kpte || level != kPmd) return 1;
   pteval_t old = read_entry(kpte);
   uint64_t lpaddr = address & ~(kPmdSize - 1);
   int in_large = static_cast<int>((lpaddr + kPmdSize - address) >> PAGE_SHIFT);
+  cpa->numpages = std::min(cpa->numpages, in_large);
   pteval_t new_prot = (flags_of(old) & ~cpa->mask_clr) | cpa->mask_set;
-  if (cpa->force_split) return 1;
-  if (new_prot == flags_of(old)) {   // nothing to change in this large page
-    cpa->numpages = std::min(cpa->numpages, in_large);
-    return 0;
-  }
-  if (address != lpaddr || cpa->numpages < in_large) return 1;
+  // "Optimization: If the requested pgprot is the same as the current pgprot, then the large
+  // page can be preserved and no updates are required independent of alignment and length"
+  if (new_prot == flags_of(old)) return 0;
+  // "If the requested range does not cover the full page, split it up"
+  if (address != lpaddr || cpa->numpages != static_cast<int>(PTRS_PER_TABLE)) return 1;
   write_entry(kpte, entry_phys(old) | new_prot);   // __set_pmd_pte with the new large prot
-  cpa->numpages = in_large;
   cpa->flushtlb = true;
   return 0;
+}
+
+// should_split_large_page: force_split, else __should_split_large_page under pgd_lock.
+int should_split_large_page(pteval_t* kpte, uint64_t address, cpa_data* cpa) {
+  if (cpa->force_split) return 1;
+  Kernel& k = kernel();
+  sync::spin_lock(&k.pgd_lock());
+  int do_split = __should_split_large_page(kpte, address, cpa);
+  sync::spin_unlock(&k.pgd_lock());
+  return do_split;
 }
 
 // __change_page_attr for the page at cpa->vaddr. Called with cpa_lock held.
@@ -149,6 +162,20 @@ int collapse_large_pages(uint64_t addr, klib::list_head* pgtables) {
   return collapsed;
 }
 
+// cpa_flush(cpa, cache=0): flush_tlb_all above tlb_single_page_flush_ceiling (33) pages, else
+// on_each_cpu(__cpa_flush_tlb), whose per-page flush_tlb_one_kernel loop is one
+// flush_tlb_kernel_range event here; then, with CPA_COLLAPSE, cpa_collapse_large_pages.
+void cpa_flush(cpa_data* cpa, bool collapse) {
+  constexpr int tlb_single_page_flush_ceiling = 33;
+  const uint64_t end = cpa->vaddr + (static_cast<uint64_t>(cpa->numpages) << PAGE_SHIFT);
+  if (cpa->numpages > tlb_single_page_flush_ceiling) {
+    flush_tlb_all();
+  } else {
+    flush_tlb_kernel_range(cpa->vaddr, end);
+  }
+  if (collapse) cpa_collapse_large_pages(cpa->vaddr, cpa->numpages);   // "collapse_large_pages:"
+}
+
 }  // namespace
 
 pteval_t* lookup_address(uint64_t address, int* level) {
@@ -171,7 +198,7 @@ int change_page_attr_set_clr(uint64_t addr, int numpages, pteval_t mask_set, pte
   cpa_data cpa{addr, numpages, mask_set, mask_clr, force_split};
   int err = 0;
   if (!mask_set && !mask_clr && !force_split) return 0;   // "No changes, easy!"
-  for (int rempages = numpages; rempages > 0;) {
+  for (int rempages = numpages; rempages > 0;) {   // __change_page_attr_set_clr
     cpa.numpages = rempages;
     sync::spin_lock(&k.cpa_lock());
     err = __change_page_attr(&cpa);
@@ -180,9 +207,16 @@ int change_page_attr_set_clr(uint64_t addr, int numpages, pteval_t mask_set, pte
     rempages -= cpa.numpages;
     cpa.vaddr += static_cast<uint64_t>(cpa.numpages) << PAGE_SHIFT;
   }
-  if (collapse) cpa_collapse_large_pages(addr, numpages);   // CPA_COLLAPSE
-  if (cpa.flushtlb || err) flush_tlb_all();                 // cpa_flush / cpa_flush_all
-  return err;
+  cpa.vaddr = addr;          // cpa->curpage advanced; *cpa->vaddr did not
+  cpa.numpages = numpages;   // "Restore the original numpages"
+  // "Check whether we really changed something": no flush and no collapse otherwise.
+  if (!cpa.flushtlb) return err;
+  if (err) {
+    flush_tlb_all();   // cpa_flush_all: no collapse on the error path
+    return err;
+  }
+  cpa_flush(&cpa, collapse);
+  return 0;
 }
 
 int set_memory_4k(uint64_t addr, int numpages) {

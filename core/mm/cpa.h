@@ -22,10 +22,13 @@ pteval_t* lookup_address(uint64_t address, int* level);
 
 // change_page_attr_set_clr(&addr, numpages, mask_set, mask_clr, force_split, CPA_COLLAPSE?):
 // for each page of [addr, addr + numpages * 4 KiB) of the direct map: under cpa_lock,
-// __change_page_attr (splitting a 2 MiB leaf when the change does not cover it whole, or
-// always with force_split); then cpa_collapse_large_pages if `collapse`; then cpa_flush
-// (flush_tlb_all) if anything changed. Preconditions: addr page aligned, every page mapped.
-// Returns 0, -ENOMEM or -EFAULT (a page not mapped). May sleep (the split's allocation).
+// __change_page_attr (should_split_large_page under pgd_lock; split_large_page when the change
+// does not cover a 2 MiB leaf whole, or always with force_split). Then, only if an entry
+// changed (CPA_FLUSHTLB): on error flush_tlb_all (cpa_flush_all); else cpa_flush, i.e. a
+// flush_tlb_kernel_range of the range (flush_tlb_all above 33 pages) followed, with
+// `collapse`, by cpa_collapse_large_pages. Preconditions: addr page aligned. Returns 0,
+// -ENOMEM or -EFAULT (a page not mapped). May sleep (the split's allocation).
+// Scheduling points: the locks, every entry access, the flushes.
 int change_page_attr_set_clr(uint64_t addr, int numpages, pteval_t mask_set, pteval_t mask_clr,
                              bool force_split, bool collapse);
 

@@ -30,19 +30,28 @@ void free_one(mm_struct* mm, int level, ptdesc* pt) {
 }
 
 // The common body of __p4d_alloc, __pud_alloc, __pmd_alloc (mm/memory.c) and
-// __pte_alloc_kernel / pmd_install: allocate, then populate under the lock unless another
-// agent got there first, in which case free ours.
+// __pte_alloc_kernel / __pte_alloc + pmd_install: allocate, then populate under the lock
+// unless another agent got there first, in which case free ours. As in mm/memory.c, the upper
+// levels test p?d_present and free the loser inside the lock (so a marked init_mm table
+// reaches pagetable_free_kernel under init_mm.page_table_lock); the PTE level tests pmd_none
+// and frees after the unlock.
 int table_alloc(mm_struct* mm, pteval_t* slot, int level, const char* what) {
   ptdesc* table = alloc_one(mm, level, what);
   if (!table) return -kENOMEM;
+  const bool pte_level = level == kPte;
   sync::spin_lock(&mm->page_table_lock);
-  if (!entry_present(read_entry(slot))) {
+  pteval_t e = read_entry(slot);
+  const bool populated = pte_level ? !entry_none(e) : entry_present(e);
+  if (!populated) {
     smp_wmb();   // "See comment in pmd_install()": table zeroing before the publish.
     write_entry(slot, populate_entry(table, level, mm == &kernel().init_mm()));
     table = nullptr;
+  } else if (!pte_level) {
+    free_one(mm, level, table);   // p4d_free / pud_free / pmd_free under the lock
+    table = nullptr;
   }
   sync::spin_unlock(&mm->page_table_lock);
-  if (table) free_one(mm, level, table);
+  if (table) free_one(mm, level, table);   // pte_free_kernel / pte_free after the unlock
   return 0;
 }
 

@@ -31,7 +31,7 @@ const KernelLayout& layout_for(int levels) {
                                0xffffffff80000000ULL,
                                0xffff800000000000ULL,
                                0x00007ffffffff000ULL,
-                               256};
+                               pt_index(0xffff888000000000ULL, 4)};
   static const KernelLayout k5{5,
                                0xff11000000000000ULL,
                                0xffa0000000000000ULL,
@@ -40,7 +40,7 @@ const KernelLayout& layout_for(int levels) {
                                0xffffffff80000000ULL,
                                0xff00000000000000ULL,
                                0x00fffffffffff000ULL,
-                               256};
+                               pt_index(0xff11000000000000ULL, 5)};
   return levels == 5 ? k5 : k4;
 }
 

@@ -57,9 +57,11 @@ struct KernelLayout {
   uint64_t vmalloc_end;        // inclusive
   uint64_t vmemmap_start;
   uint64_t kernel_start;       // __START_KERNEL_map
-  uint64_t kernel_half_start;  // first kernel address: KERNEL_PGD_BOUNDARY's first VA
+  uint64_t kernel_half_start;  // first address of the upper (kernel) canonical half
   uint64_t user_end;           // TASK_SIZE_MAX: last user address + 1 (less the guard page)
-  unsigned kernel_pgd_boundary;  // KERNEL_PGD_BOUNDARY = pgd_index(__PAGE_OFFSET) rounded: 256
+  // KERNEL_PGD_BOUNDARY = pgd_index(PAGE_OFFSET) (arch/x86/include/asm/pgtable.h): 273 for
+  // both non-KASLR layouts. pgd_ctor clones the top-level slots from here on.
+  unsigned kernel_pgd_boundary;
 
   // Sign-extends a linear address of this width (48 or 57 bits).
   uint64_t canonical(uint64_t va) const;

@@ -112,31 +112,40 @@ void TranslationOracle::collapse_2m(uint64_t base) {
   map_leaf(kernel_, base, first.pa, k2M, first.flags);
 }
 
+// change_page_attr_set_clr: leaves change as __change_page_attr changes them; the collapse
+// (CPA_COLLAPSE) runs from cpa_flush, so only when some entry actually changed (CPA_FLUSHTLB).
 void TranslationOracle::change_page_attr(uint64_t addr, int numpages, pteval_t set, pteval_t clr,
                                          bool force_split, bool collapse) {
   const uint64_t end = addr + static_cast<uint64_t>(numpages) * k4K;
-  if (!set && !clr && !force_split) return;   // "No changes, easy!" (no collapse either)
+  if (!set && !clr && !force_split) return;   // "No changes, easy!"
+  bool changed = false;                         // CPA_FLUSHTLB
+  bool fault = false;                           // -EFAULT: cpa_flush_all, no collapse
   for (uint64_t a = addr; a < end;) {
     uint64_t base = 0;
     auto leaf = find(kernel_, a, &base);
-    if (!leaf) break;   // the kernel returns -EFAULT here
+    if (!leaf) {
+      fault = true;   // the kernel returns -EFAULT here
+      break;
+    }
+    pteval_t nf = (leaf->flags & ~clr) | set;
     if (leaf->size == k4K) {
-      kernel_[base].flags = (leaf->flags & ~clr) | set;
+      changed |= nf != leaf->flags;
+      kernel_[base].flags = nf;
       a += k4K;
       continue;
     }
-    pteval_t nf = (leaf->flags & ~clr) | set;
     uint64_t large_end = base + leaf->size;
     if (!force_split && nf == leaf->flags) {
       a = large_end;
     } else if (!force_split && a == base && end >= large_end) {
       kernel_[base].flags = nf;
+      changed = true;
       a = large_end;
     } else {
       split_2m(base);   // then "goto repeat" on the same address
     }
   }
-  if (!collapse) return;
+  if (!collapse || !changed || fault) return;
   for (uint64_t b = addr & ~(k2M - 1); b < end; b += k2M) collapse_2m(b);
 }
 
