@@ -22,7 +22,7 @@ struct KernelOptions {
   FrameDbOptions frames{};
   // CONFIG_ASYNC_KERNEL_PGTABLE_FREE (x86: selected by IOMMU_SVA). Off: pagetable_free_kernel
   // frees at once.
-  bool async_kernel_pgtable_free = true;
+  bool async_kernel_pgtable_free = SVAFUZZ_ASYNC_KERNEL_PGTABLE_FREE_DEFAULT;   // build option
   // RAM mapped by the direct map at boot, in 2 MiB pages, from PA 0. Must cover the frame pool;
   // boot() rounds it up to cover FrameDb::ram_end() if it does not.
   uint64_t boot_ram_bytes = 64ULL << 20;
