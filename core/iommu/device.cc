@@ -103,15 +103,24 @@ DmaResult Device::dma_write(uint32_t pasid, uint64_t va, uint64_t value) {
   return r;
 }
 
-void Device::devtlb_invalidate(uint32_t pasid, uint64_t first, uint64_t last, uint64_t seq) {
+void Device::devtlb_erase(bool any_pasid, uint32_t pasid, uint64_t first, uint64_t last,
+                          uint64_t seq) {
   std::lock_guard<std::mutex> g(mu_);
   last_devtlb_inval_ = seq;
   devtlb_.erase_if([&](const IotlbEntry& e) {
-    if (e.key.pasid != pasid) return false;
+    if (!any_pasid && e.key.pasid != pasid) return false;
     uint64_t f, l;
     level_range(e.va_base, e.key.level, &f, &l);
     return ranges_overlap(f, l, first, last);
   });
+}
+
+void Device::devtlb_invalidate(uint32_t pasid, uint64_t first, uint64_t last, uint64_t seq) {
+  devtlb_erase(false, pasid, first, last, seq);
+}
+
+void Device::devtlb_invalidate_all_pasids(uint64_t first, uint64_t last, uint64_t seq) {
+  devtlb_erase(true, 0, first, last, seq);
 }
 
 std::vector<IotlbEntry> Device::devtlb_snapshot() const {

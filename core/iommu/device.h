@@ -51,6 +51,8 @@ class Device {
   // Device TLB (ATS): invalidation of [first, last] for pasid, as a PASID-based device-TLB
   // invalidation descriptor processed by the unit delivers it. No scheduling point.
   void devtlb_invalidate(uint32_t pasid, uint64_t first, uint64_t last, uint64_t seq);
+  // The same for an invalidation request without PASID: every PASID's entries in the range.
+  void devtlb_invalidate_all_pasids(uint64_t first, uint64_t last, uint64_t seq);
   std::vector<IotlbEntry> devtlb_snapshot() const;
   size_t devtlb_size() const;
   void devtlb_evict_all();
@@ -60,6 +62,8 @@ class Device {
   std::optional<Translation> devtlb_lookup(uint32_t pasid, uint64_t va, Access acc) const;
   void devtlb_fill(uint32_t pasid, uint64_t va, const Translation& tr, uint64_t data_seq);
   uint64_t* target_word(mm::phys_addr_t pa) const;
+  void devtlb_erase(bool any_pasid, uint32_t pasid, uint64_t first, uint64_t last,
+                    uint64_t seq);
 
   IntelIommu* unit_;
   uint16_t sid_;

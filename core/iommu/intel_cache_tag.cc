@@ -41,21 +41,30 @@ struct QiBatch {
   }
 };
 
-void cache_tag_flush_iotlb(QiBatch& b, const cache_tag& tag, uint64_t addr, unsigned long mask,
+// cache.c cache_tag_flush_iotlb for first-stage (SVA) domains -> qi_batch_add_piotlb:
+// npages == -1 is PASID-selective; any other count is page-selective within PASID with
+// AM = ilog2(roundup_pow_of_two(npages)) (qi_desc_piotlb), even when that is the full width.
+void cache_tag_flush_iotlb(QiBatch& b, const cache_tag& tag, uint64_t addr, int64_t npages,
                            int ih) {
-  // SVA domains are first-stage: PASID-based IOTLB invalidation.
-  if (mask >= MAX_AGAW_PFN_WIDTH) {
+  if (npages == 0) return;   // "0 is not a valid input"
+  if (npages < 0) {
     b.add(tag.iommu, qi_desc_piotlb_all(tag.domain_id, tag.pasid));
-  } else {
-    b.add(tag.iommu, qi_desc_piotlb(tag.domain_id, tag.pasid, addr,
-                                    static_cast<unsigned>(mask), ih != 0));
+    return;
   }
+  unsigned am = ceil_log2(static_cast<unsigned __int128>(npages));
+  b.add(tag.iommu, qi_desc_piotlb(tag.domain_id, tag.pasid, addr, am, ih != 0));
 }
 
+// cache_tag_flush_devtlb_psi for a PASID tag: a PASID-based device-TLB invalidation.
 void cache_tag_flush_devtlb_psi(QiBatch& b, const cache_tag& tag, uint64_t addr,
                                 unsigned long mask) {
   b.add(tag.iommu, qi_desc_dev_iotlb_pasid(tag.dev->sid(), tag.pasid, addr,
                                            static_cast<unsigned>(mask)));
+}
+
+// cache_tag_flush_devtlb_all: a device-TLB invalidation without PASID of everything.
+void cache_tag_flush_devtlb_all(QiBatch& b, const cache_tag& tag) {
+  b.add(tag.iommu, qi_desc_dev_iotlb(tag.dev->sid(), 0, MAX_AGAW_PFN_WIDTH));
 }
 
 }  // namespace
@@ -85,19 +94,15 @@ uint64_t calculate_psi_aligned_address(uint64_t start, uint64_t end, unsigned lo
 
 void cache_tag_flush_range(dmar_domain* domain, uint64_t start, uint64_t end, int ih) {
   unsigned long mask;
-  uint64_t addr;
-  if (start == 0 && end == ~0ULL) {
-    addr = 0;
-    mask = MAX_AGAW_PFN_WIDTH;
-  } else {
-    addr = calculate_psi_aligned_address(start, end, &mask);
-  }
+  uint64_t addr = calculate_psi_aligned_address(start, end, &mask);
+  // *_pages = aligned_pages = 1 << mask, mask <= MAX_AGAW_PFN_WIDTH: page-selective.
+  int64_t pages = static_cast<int64_t>(1ULL << mask);
   unsigned long flags;
   spin_lock_irqsave(&domain->cache_lock, flags);
   QiBatch batch;
   for (const cache_tag& tag : domain->cache_tags) {
     if (tag.type == CacheTagType::kIotlb) {
-      cache_tag_flush_iotlb(batch, tag, addr, mask, ih);
+      cache_tag_flush_iotlb(batch, tag, addr, pages, ih);
     } else {
       cache_tag_flush_devtlb_psi(batch, tag, addr, mask);
     }
@@ -106,7 +111,20 @@ void cache_tag_flush_range(dmar_domain* domain, uint64_t start, uint64_t end, in
   spin_unlock_irqrestore(&domain->cache_lock, flags);
 }
 
-void cache_tag_flush_all(dmar_domain* domain) { cache_tag_flush_range(domain, 0, ~0ULL, 0); }
+void cache_tag_flush_all(dmar_domain* domain) {
+  unsigned long flags;
+  spin_lock_irqsave(&domain->cache_lock, flags);
+  QiBatch batch;
+  for (const cache_tag& tag : domain->cache_tags) {
+    if (tag.type == CacheTagType::kIotlb) {
+      cache_tag_flush_iotlb(batch, tag, 0, -1, 0);
+    } else {
+      cache_tag_flush_devtlb_all(batch, tag);
+    }
+  }
+  batch.flush();
+  spin_unlock_irqrestore(&domain->cache_lock, flags);
+}
 
 void intel_arch_invalidate_secondary_tlbs(dmar_domain* domain, mm::mm_struct* mm,
                                           uint64_t start, uint64_t end) {

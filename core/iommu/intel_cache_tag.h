@@ -2,14 +2,15 @@
 // docs/kernel-sources.md item 9): an SVA domain records, per unit it is attached through, an
 // IOTLB tag (DID, PASID) and, per ATS device, a device-TLB tag. Flushing a range computes one
 // naturally aligned power-of-two block (calculate_psi_aligned_address) and queues, unit by
-// unit, a page-selective-within-PASID P_IOTLB (or a PASID-selective one when the block is the
-// whole address space) plus a PASID-based device-TLB invalidation per ATS device, then
-// qi_submit_sync for that unit.
+// unit, a page-selective-within-PASID P_IOTLB with AM = log2 of the block (up to
+// MAX_AGAW_PFN_WIDTH: the whole space), plus a PASID-based device-TLB invalidation per ATS
+// device, then qi_submit_sync for that unit. cache_tag_flush_all (svm.c's (0, ULONG_MAX) case)
+// queues PASID-selective P_IOTLBs and device-TLB invalidations without PASID of everything.
 //
 // Note on MAMV: for first-stage (SVA) domains the driver does not consult the capability
-// register's MAMV; it falls back to PASID-selective only when mask >= MAX_AGAW_PFN_WIDTH (the
-// MAMV fallback to domain-selective exists only on the second-stage path). The model follows
-// the driver.
+// register's MAMV (the fallback to domain-selective exists only on the second-stage path).
+// The model follows the driver. SVA domains use FLPT_DEFAULT_DID on every unit
+// (cache.c domain_get_id_for_dev; svm.c programs the PASID entry with it).
 #pragma once
 #include <cstdint>
 #include <map>
@@ -57,6 +58,7 @@ struct dmar_domain {
 // Grows [start, end] (inclusive) to the smallest naturally aligned power-of-two block of pages
 // containing it; returns its base and sets *mask = log2(pages) (MAX_AGAW_PFN_WIDTH when no
 // block short of the whole space contains it).
+constexpr uint16_t FLPT_DEFAULT_DID = 1;
 uint64_t calculate_psi_aligned_address(uint64_t start, uint64_t end, unsigned long* mask);
 
 // Flushes [start, end] (inclusive) for every tag of the domain. Takes domain->cache_lock

@@ -106,7 +106,9 @@ class IntelIommu {
   unsigned wait_index = 0;   // protected by qi_lock
 
   // ---- Driver bookkeeping ----
-  uint16_t alloc_did();   // domain IDs 1.. (DID 0 is reserved with caching mode)
+  // Domain IDs for non-SVA domains: 2.. (DID 0 is reserved with caching mode; 1 is
+  // FLPT_DEFAULT_DID, shared by every SVA domain).
+  uint16_t alloc_did();
   void attach_device(Device* dev);
   Device* device_by_sid(uint16_t sid) const;
 
@@ -149,7 +151,7 @@ class IntelIommu {
   uint64_t last_wait_seq_ = 0;
   std::deque<InvalRecord> inval_log_;
   std::deque<qi_desc> submitted_;
-  uint16_t next_did_ = 1;
+  uint16_t next_did_ = 2;
 };
 
 }  // namespace svafuzz::iommu

@@ -91,8 +91,9 @@ struct EntryView {
 
 bool record_covers(const InvalRecord& r, const EntryView& v) {
   if (v.sid >= 0) {
-    return r.d.kind == QiKind::kPasidDevTlb && r.d.sid == v.sid && r.d.pasid == v.pasid &&
-           ranges_overlap(r.d.first, r.d.last, v.first, v.last);
+    bool pasid_ok = (r.d.kind == QiKind::kPasidDevTlb && r.d.pasid == v.pasid) ||
+                    r.d.kind == QiKind::kDevTlb;   // without PASID: every PASID
+    return pasid_ok && r.d.sid == v.sid && ranges_overlap(r.d.first, r.d.last, v.first, v.last);
   }
   if (r.d.kind != QiKind::kPiotlb || r.d.did != v.did || r.d.pasid != v.pasid) return false;
   if (r.d.all) return true;

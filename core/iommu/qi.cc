@@ -5,7 +5,8 @@
 // the CPU that queued them. A P_IOTLB removes IOTLB entries of (DID, PASID) in its range and,
 // with IH=0, the paging-structure-cache entries for the range too (IH=1 leaves them); a
 // PASID-selective one removes everything of (DID, PASID). A PASID-based device-TLB
-// invalidation is delivered to the ATS device with that SID. A wait descriptor writes its
+// invalidation is delivered to the ATS device with that SID; a device-TLB invalidation without
+// PASID drops that device's translations of every PASID in the range. A wait descriptor writes its
 // status once all earlier descriptors are done (and, in the model, once no walk that began
 // before the last invalidation is still in flight).
 #include <algorithm>
@@ -58,6 +59,11 @@ void IntelIommu::apply(const QiDecoded& d) {
     case QiKind::kPasidDevTlb:
       if (Device* dev = device_by_sid(d.sid)) {
         dev->devtlb_invalidate(d.pasid, d.first, d.last, sys_->now());
+      }
+      break;
+    case QiKind::kDevTlb:
+      if (Device* dev = device_by_sid(d.sid)) {
+        dev->devtlb_invalidate_all_pasids(d.first, d.last, sys_->now());
       }
       break;
     default: break;

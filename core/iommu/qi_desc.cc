@@ -34,6 +34,19 @@ qi_desc qi_desc_dev_iotlb_pasid(uint16_t sid, uint32_t pasid, uint64_t addr,
   return d;
 }
 
+qi_desc qi_desc_dev_iotlb(uint16_t sid, uint64_t addr, unsigned mask) {
+  if (mask > 64 - VTD_PAGE_SHIFT) mask = 64 - VTD_PAGE_SHIFT;
+  qi_desc d;
+  d.qw0 = QI_DEV_IOTLB_SID(sid) | QI_DIOTLB_TYPE;
+  if (mask) {
+    addr |= (1ULL << (VTD_PAGE_SHIFT + mask - 1)) - 1;
+    d.qw1 = QI_DEV_IOTLB_ADDR(addr) | QI_DEV_IOTLB_SIZE;
+  } else {
+    d.qw1 = QI_DEV_IOTLB_ADDR(addr);
+  }
+  return d;
+}
+
 qi_desc qi_desc_wait(uint32_t* status) {
   qi_desc d;
   d.qw0 = QI_IWD_STATUS_DATA(QI_DONE) | QI_IWD_STATUS_WRITE | QI_IWD_TYPE;
@@ -70,12 +83,8 @@ void decode_piotlb(const qi_desc& d, QiDecoded* q) {
 }
 
 // S=1: the lowest clear bit of ADDR[63:12], at position p, gives a 2^(p+1)-byte range.
-void decode_dev_tlb(const qi_desc& d, QiDecoded* q) {
-  q->kind = QiKind::kPasidDevTlb;
-  q->sid = static_cast<uint16_t>(d.qw0 >> 16);
-  q->pasid = static_cast<uint32_t>((d.qw0 >> 32) & 0xfffff);
-  uint64_t addr = d.qw1 & VTD_PAGE_MASK;
-  if (!(d.qw1 & QI_DEV_EIOTLB_SIZE)) {
+void decode_size_addr(uint64_t addr, bool s, QiDecoded* q) {
+  if (!s) {
     q->first = addr;
     q->last = addr + VTD_PAGE_SIZE - 1;
     return;
@@ -97,6 +106,19 @@ void decode_dev_tlb(const qi_desc& d, QiDecoded* q) {
   q->last = q->first | size_mask;
 }
 
+void decode_dev_tlb(const qi_desc& d, QiDecoded* q) {
+  q->kind = QiKind::kPasidDevTlb;
+  q->sid = static_cast<uint16_t>(d.qw0 >> 16);
+  q->pasid = static_cast<uint32_t>((d.qw0 >> 32) & 0xfffff);
+  decode_size_addr(d.qw1 & VTD_PAGE_MASK, (d.qw1 & QI_DEV_EIOTLB_SIZE) != 0, q);
+}
+
+void decode_dev_tlb_nopasid(const qi_desc& d, QiDecoded* q) {
+  q->kind = QiKind::kDevTlb;
+  q->sid = static_cast<uint16_t>(d.qw0 >> 32);
+  decode_size_addr(d.qw1 & VTD_PAGE_MASK, (d.qw1 & QI_DEV_IOTLB_SIZE) != 0, q);
+}
+
 }  // namespace
 
 QiDecoded qi_decode(const qi_desc& d) {
@@ -104,6 +126,7 @@ QiDecoded qi_decode(const qi_desc& d) {
   switch (d.qw0 & 0xf) {
     case QI_EIOTLB_TYPE: decode_piotlb(d, &q); break;
     case QI_DEIOTLB_TYPE: decode_dev_tlb(d, &q); break;
+    case QI_DIOTLB_TYPE: decode_dev_tlb_nopasid(d, &q); break;
     case QI_IWD_TYPE:
       q.kind = QiKind::kWait;
       q.status_write = (d.qw0 & QI_IWD_STATUS_WRITE) != 0;

@@ -7,6 +7,10 @@
 //    (non-global within PASID, or page-selective within PASID), ADDR, AM (2^AM pages), IH.
 //  - PASID-based device-TLB invalidate (type 8, §6.5.2.6): SID, PASID, ADDR with the S bit; with
 //    S=1 the lowest clear bit of ADDR[63:12] at position p means a 2^(p+1)-byte aligned range.
+//  - Device-TLB invalidate without PASID (type 3, §6.5.2.5): SID, ADDR with the S bit (bit 0 of
+//    qw1); the ATS invalidation request carries no PASID, so the device drops matching
+//    translations of every PASID (PCIe ATS: a request without PASID applies to all PASIDs).
+//    cache_tag_flush_all sends it for ATS devices.
 //  - Invalidation wait (type 5, §6.5.2.8): SW=1 writes STATUS DATA to the status address once
 //    every earlier descriptor has completed.
 #pragma once
@@ -24,6 +28,7 @@ constexpr uint64_t VTD_PAGE_MASK = ~(VTD_PAGE_SIZE - 1);
 // MAX_AGAW_WIDTH 64 less the page shift: a "mask" this wide means the whole address space.
 constexpr unsigned MAX_AGAW_PFN_WIDTH = 64 - VTD_PAGE_SHIFT;
 
+constexpr uint64_t QI_DIOTLB_TYPE = 0x3;
 constexpr uint64_t QI_IWD_TYPE = 0x5;
 constexpr uint64_t QI_EIOTLB_TYPE = 0x6;
 constexpr uint64_t QI_DEIOTLB_TYPE = 0x8;
@@ -44,6 +49,10 @@ constexpr uint64_t QI_DEV_EIOTLB_SID(uint64_t sid) { return (sid & 0xffff) << 16
 constexpr uint64_t QI_DEV_EIOTLB_ADDR(uint64_t a) { return a & VTD_PAGE_MASK; }
 constexpr uint64_t QI_DEV_EIOTLB_SIZE = 1ULL << 11;
 
+constexpr uint64_t QI_DEV_IOTLB_SID(uint64_t sid) { return (sid & 0xffff) << 32; }
+constexpr uint64_t QI_DEV_IOTLB_ADDR(uint64_t a) { return a & VTD_PAGE_MASK; }
+constexpr uint64_t QI_DEV_IOTLB_SIZE = 1;
+
 constexpr uint64_t QI_IWD_STATUS_DATA(uint64_t d) { return (d & 0xffffffff) << 32; }
 constexpr uint64_t QI_IWD_STATUS_WRITE = 1ULL << 5;
 
@@ -62,17 +71,20 @@ qi_desc qi_desc_piotlb(uint16_t did, uint32_t pasid, uint64_t addr, unsigned siz
 // (size_order 0: one page, S=0); size_order is clamped to 64 - VTD_PAGE_SHIFT (everything).
 qi_desc qi_desc_dev_iotlb_pasid(uint16_t sid, uint32_t pasid, uint64_t addr,
                                 unsigned size_order);
+// qi_desc_dev_iotlb: device-TLB invalidation without PASID of 2^mask pages at addr (mask 0: one
+// page, S=0); every PASID's translations in the range. mask >= 64 - VTD_PAGE_SHIFT: everything.
+qi_desc qi_desc_dev_iotlb(uint16_t sid, uint64_t addr, unsigned mask);
 // An invalidation-wait descriptor with SW=1 writing QI_DONE to *status (the model stores the
 // host address where the kernel stores virt_to_phys(&desc_status[i])).
 qi_desc qi_desc_wait(uint32_t* status);
 
 // The hardware's view of a descriptor.
-enum class QiKind : uint8_t { kPiotlb, kPasidDevTlb, kWait, kUnknown };
+enum class QiKind : uint8_t { kPiotlb, kPasidDevTlb, kWait, kUnknown, kDevTlb };
 
 struct QiDecoded {
   QiKind kind = QiKind::kUnknown;
   uint16_t did = 0;
-  uint32_t pasid = 0;
+  uint32_t pasid = 0;       // kDevTlb: none (all PASIDs)
   uint16_t sid = 0;
   uint64_t gran = 0;       // P_IOTLB granularity
   bool ih = false;

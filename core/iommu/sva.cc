@@ -10,15 +10,16 @@
 namespace svafuzz::iommu {
 namespace {
 
+// cache.c domain_get_id_for_dev: "The driver assigns different domain IDs for all domains
+// except the SVA type", which use FLPT_DEFAULT_DID. The per-unit count is kept for detach.
 uint16_t domain_get_id(dmar_domain* d, IntelIommu* unit) {
   auto it = d->dids.find(unit);
   if (it != d->dids.end()) {
     it->second.second++;
     return it->second.first;
   }
-  uint16_t did = unit->alloc_did();
-  d->dids[unit] = {did, 1};
-  return did;
+  d->dids[unit] = {FLPT_DEFAULT_DID, 1};
+  return FLPT_DEFAULT_DID;
 }
 
 void domain_put_id(dmar_domain* d, IntelIommu* unit) {

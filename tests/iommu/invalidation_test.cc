@@ -32,13 +32,34 @@ TEST_P(StalePde, StalePdeTranslatesUntilInvalidated) {
   EXPECT_FALSE(b_translates());
 }
 
-// VT-d §6.5.2.4: IH=1 invalidates only leaf (IOTLB) entries; paging-structure caches may be
-// kept. IH=0 invalidates the paging-structure entries for the range too.
+// VT-d §6.5.2.4 (P_IOTLB IH field; the same wording as IVA_REG.IH): IH=1 means software has
+// not modified non-leaf entries for the ADDR/AM range, so hardware may keep paging-structure
+// entries; IH=0 means it must flush both the leaf and the non-leaf entries corresponding to the
+// mappings ADDR/AM specifies. An IOTLB entry of a page outside ADDR/AM is not among them: here
+// page 1's leaf (filled by the walk through the stale PDE) survives an IH=0 PSI of page 0 while
+// the PDE goes, and only a PSI covering page 1 removes it.
 TEST_P(StalePde, InvalidationHint) {
   submit({qi_desc_piotlb(did(), pasid(mm_), user_va(0), 0, /*ih=*/true)});
   EXPECT_TRUE(psc_has(kPmd, user_va(1)));
-  EXPECT_TRUE(b_translates());
+  DmaResult via_stale_pde = dev_->dma_read(pasid(mm_), user_va(1));
+  EXPECT_TRUE(via_stale_pde.ok());
+  EXPECT_FALSE(via_stale_pde.tr.iotlb_hit);   // walked from the cached PDE
   submit({qi_desc_piotlb(did(), pasid(mm_), user_va(0), 0, /*ih=*/false)});
+  EXPECT_FALSE(psc_has(kPmd, user_va(1)));
+  DmaResult leaf_kept = dev_->dma_read(pasid(mm_), user_va(1));
+  EXPECT_TRUE(leaf_kept.ok());
+  EXPECT_TRUE(leaf_kept.tr.iotlb_hit);        // page 1 is outside ADDR/AM
+  submit({qi_desc_piotlb(did(), pasid(mm_), user_va(1), 0, /*ih=*/true)});
+  EXPECT_EQ(dev_->dma_read(pasid(mm_), user_va(1)).tr.fault, Fault::kNotPresent);
+}
+
+// The range test at the PSC level: IH=0 with a range that misses the PDE's 2 MiB span leaves
+// the PDE; an AM whose block covers it removes it.
+TEST_P(StalePde, InvalidationHintRangeIsRespected) {
+  uint64_t next_2m = (user_va(0) & ~(PMD_SIZE - 1)) + PMD_SIZE;
+  submit({qi_desc_piotlb(did(), pasid(mm_), next_2m, 9, /*ih=*/false)});   // next 2 MiB only
+  EXPECT_TRUE(psc_has(kPmd, user_va(1)));
+  submit({qi_desc_piotlb(did(), pasid(mm_), next_2m, 10, /*ih=*/false)});  // 4 MiB: covers it
   EXPECT_FALSE(psc_has(kPmd, user_va(1)));
   EXPECT_FALSE(b_translates());
 }
