@@ -57,7 +57,7 @@ struct ptdesc {
   std::atomic<uint64_t*> mem{nullptr};          // the 4 KiB itself; kept for the frame's life
 
   Provenance alloc_site;   // written by the allocator under its lock
-  Provenance free_site;
+  Provenance free_site;    // the LAST free; kept across reallocation (reused-frame reports)
 
   phys_addr_t phys() const { return pfn << PAGE_SHIFT; }
   uint64_t* entries() const { return mem.load(std::memory_order_acquire); }

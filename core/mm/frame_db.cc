@@ -90,7 +90,8 @@ ptdesc* FrameDb::take(pfn_t pfn, FrameUse use, int level, mm_struct* mm, const c
   d->mm.store(mm, std::memory_order_relaxed);
   d->generation.fetch_add(1, std::memory_order_relaxed);
   d->alloc_site = here(what, loc);
-  d->free_site = Provenance{};
+  // free_site is kept: for a reused frame it names who freed the previous incarnation, which
+  // is what a stale-walk report needs.
   d->use.store(use, std::memory_order_release);
   counts_[static_cast<int>(use)]++;
   return d;
