@@ -157,6 +157,40 @@ TEST_P(InvalidationTest, MunmapInvalidatesSecondaryTlbs) {
   EXPECT_TRUE(findings().empty());
 }
 
+// svm.c intel_arch_invalidate_secondary_tlbs: (0, ULONG_MAX) -> cache_tag_flush_all, which
+// (cache.c) queues a PASID-selective P_IOTLB (npages -1) per IOTLB tag and a device-TLB
+// invalidation without PASID of everything per ATS device; any other range is page-selective
+// (AM up to the full width) plus a PASID-based device-TLB invalidation.
+TEST_P(InvalidationTest, FlushAllVersusFullRange) {
+  iommu_sva_bind_device(ats_, mm_);
+  ASSERT_NE(mmap_user_page(mm_, user_va(0), true), nullptr);
+  ASSERT_TRUE(ats_->dma_read(pasid(mm_), user_va(0)).ok());
+  size_t before = unit_->submitted().size();
+  mmu_notifier_arch_invalidate_secondary_tlbs(mm_, 0, ~0ULL);
+  std::vector<qi_desc> sub = unit_->submitted();
+  ASSERT_EQ(sub.size(), before + 3);   // P_IOTLB, device TLB, wait
+  QiDecoded p = qi_decode(sub[before]);
+  QiDecoded d = qi_decode(sub[before + 1]);
+  EXPECT_EQ(p.kind, QiKind::kPiotlb);
+  EXPECT_TRUE(p.all);
+  EXPECT_EQ(p.did, FLPT_DEFAULT_DID);
+  EXPECT_EQ(d.kind, QiKind::kDevTlb);
+  EXPECT_EQ(d.sid, ats_->sid());
+  EXPECT_EQ(d.first, 0u);
+  EXPECT_EQ(d.last, ~0ULL);
+  EXPECT_EQ(ats_->devtlb_size(), 0u);
+  EXPECT_EQ(unit_->iotlb_size(), 0u);
+  // [1, ULONG_MAX - 1]: not the flush-all special case; the block is the whole space.
+  before = unit_->submitted().size();
+  mmu_notifier_arch_invalidate_secondary_tlbs(mm_, 1, ~0ULL);
+  sub = unit_->submitted();
+  QiDecoded r = qi_decode(sub[before]);
+  EXPECT_EQ(r.kind, QiKind::kPiotlb);
+  EXPECT_FALSE(r.all);
+  EXPECT_EQ(r.am, MAX_AGAW_PFN_WIDTH);
+  EXPECT_EQ(qi_decode(sub[before + 1]).kind, QiKind::kPasidDevTlb);
+}
+
 INSTANTIATE_TEST_SUITE_P(Levels, StalePde, ::testing::Values(4, 5), LevelName);
 INSTANTIATE_TEST_SUITE_P(Levels, InvalidationTest, ::testing::Values(4, 5), LevelName);
 

@@ -38,12 +38,25 @@ class StaleWalkTest : public IommuTest {
   ptdesc* pte_table_ = nullptr;
 };
 
-// A device walk through a stale PDE into the freed, poisoned PTE table.
+// Acceptance (issue 3): a device walk through a stale PDE into the freed, poisoned PTE table
+// is reported by AddressSanitizer at the walker's READ_ONCE of the entry.
 TEST_P(StaleWalkTest, FreedTableIsUseAfterPoison) {
-  free_pte_table_without_invalidation();
 #ifdef IOMMU_TEST_ASAN
+  free_pte_table_without_invalidation();
   EXPECT_DEATH(dev_->dma_read(pasid(mm_), kva(0)), "use-after-poison");
 #else
+  GTEST_SKIP() << "needs AddressSanitizer (asan/fuzz presets): the freed frame is poisoned, and "
+                  "only ASan turns the walker's read of it into a report";
+#endif
+}
+
+// Without ASan the same walk is still caught: the walker's frame check after the read
+// reports the freed frame.
+TEST_P(StaleWalkTest, FreedTableIsFrameCheckFindingWithoutAsan) {
+#ifdef IOMMU_TEST_ASAN
+  GTEST_SKIP() << "under ASan the read of the freed frame aborts first (FreedTableIsUseAfterPoison)";
+#else
+  free_pte_table_without_invalidation();
   dev_->dma_read(pasid(mm_), kva(0));
   ASSERT_FALSE(findings().empty());
   EXPECT_EQ(findings().first().detector, Detector::kFrameCheck);
