@@ -21,8 +21,9 @@ namespace svafuzz::mm {
 using NotePageFn = std::function<void(uint64_t va, int level, pteval_t entry)>;
 
 // ptdump_walk_pgd(st, mm, mm->pgd). Takes mem_hotplug_lock and mm->mmap_lock (may sleep);
-// every entry read is a scheduling point. Returns the number of leaves noted; stops descending
-// into a table whose frame check fails (finding reported).
+// every entry read is a scheduling point. Applies frame_check_table to each table it enters
+// and again after each entry read from it (a table freed under the walk). Returns the number
+// of leaves noted; stops walking a table whose frame check fails (finding reported).
 size_t ptdump_walk_pgd(mm_struct* mm, const NotePageFn& note_page = {});
 
 }  // namespace svafuzz::mm
