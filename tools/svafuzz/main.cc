@@ -6,6 +6,7 @@
 
 #include "core/sched/scenario.h"
 #include "tools/svafuzz/commands.h"
+#include "tools/svafuzz/free_commands.h"
 
 int main(int argc, char** argv) {
   using namespace svafuzz::cli;
@@ -46,6 +47,28 @@ int main(int argc, char** argv) {
   replay->add_option("--budget", rp.budget, "step budget")->capture_default_str();
   replay->add_flag("--quiet", rp.quiet, "do not print the interleaving");
 
+  DesignsArgs dz;
+  CLI::App* designs = app.add_subcommand(
+      "designs", "List the free-path designs, or check one (--check NAME) on every litmus shape");
+  designs->add_option("--check", dz.check, "design to check on every shape");
+  designs->add_option("--strategy", dz.strategy, "exhaustive | random | threads")
+      ->check(CLI::IsMember({"exhaustive", "random", "threads"}))->capture_default_str();
+  designs->add_option("--preemptions", dz.preemptions, "exhaustive preemption bound")
+      ->check(CLI::Range(0, 8))->capture_default_str();
+  designs->add_option("--runs", dz.runs, "random/threads executions per shape")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}))->capture_default_str();
+  designs->add_option("--max-executions", dz.max_executions, "exhaustive: cap per shape")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{100000000}))->capture_default_str();
+  designs->add_option("--seed", dz.seed, "random: first seed")->capture_default_str();
+  designs->add_option("--levels", dz.levels, "paging levels")->check(CLI::IsMember({4, 5}))
+      ->capture_default_str();
+
+  LitmusArgs lt;
+  CLI::App* litmus = app.add_subcommand("litmus", "Run litmus files; compare expected and actual");
+  litmus->add_option("FILES", lt.files, "litmus/*.litmus")->required();
+  litmus->add_option("--design", lt.design, "run each file's shape on this design, expecting Never");
+  litmus->add_flag("--verbose", lt.verbose, "print every finding with its interleaving");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -58,6 +81,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (app.got_subcommand("list")) return cmd_list();
+  if (designs->parsed()) return cmd_designs(dz);
+  if (litmus->parsed()) return cmd_litmus(lt);
   if (explore->parsed()) return cmd_explore(ex);
   return cmd_replay(rp);
 }
