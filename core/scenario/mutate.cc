@@ -14,11 +14,14 @@ uint64_t pick(Rng& rng, std::initializer_list<uint64_t> xs) {
   return *(xs.begin() + rng.below(xs.size()));
 }
 
+// Mostly the 2 MiB regions at +2 MiB and +4 MiB, where the world maps its kernel slots (one
+// PTE table each, walked by devices and freed by huge promotion).
 uint64_t vmalloc_offset(Rng& rng, OpKind k) {
-  uint64_t gig = rng.below(4) == 0 ? 1 : 0;
-  if (k == OpKind::kVmapHuge) return gig * k1G + rng.below(4) * k2M;
-  uint64_t page = rng.below(3) == 0 ? rng.below(512) : rng.below(8);
-  return gig * k1G + rng.below(4) * k2M + page * k4K;
+  uint64_t gig = rng.below(6) == 0 ? 1 : 0;
+  uint64_t region = rng.below(4) == 0 ? rng.below(4) : 1 + rng.below(2);
+  if (k == OpKind::kVmapHuge) return gig * k1G + region * k2M;
+  uint64_t page = rng.below(3) == 0 ? rng.below(512) : rng.below(4);
+  return gig * k1G + region * k2M + page * k4K;
 }
 
 // Boot RAM (the frame pool lives there, mapped by the boot direct map) or the hot-plug window.

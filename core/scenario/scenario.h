@@ -32,7 +32,8 @@ enum class AgentKind : uint8_t { kCpu = 0, kDevice, kSva, kWalker, kAttacker, kC
 enum class OpKind : uint8_t {
   // cpu
   kVmap = 0,     // vmap_range_noflush of 1..16 4 KiB pages at vmalloc+offset (arg: pages-1)
-  kVmapHuge,     // vmap of one 2 MiB (arg bit 0 = 0) or 1 GiB (bit 0 = 1) leaf: huge promotion
+  kVmapHuge,     // vunmap the live areas in a 2 MiB (arg bit 0 = 0) or 1 GiB (bit 0 = 1) range,
+                 // then vmap one huge leaf there: huge promotion frees the emptied tables
   kVunmap,       // vunmap_range of the live vmap area containing vmalloc+offset, else area[arg]
   kHotAdd,       // add_memory of (1 + arg>>1 & 3) x 2 MiB at direct+offset (arg bit 0: 4 KiB pages)
   kHotRemove,    // remove_memory of the hot-added range containing direct+offset, else range[arg]

@@ -11,6 +11,8 @@ uint32_t StreamChoice::run_length(uint8_t byte) {
 void StreamChoice::begin_execution() {
   pos_ = 0;
   hold_ = 0;
+  slice_ = 0;
+  switches_ = 0;
 }
 
 size_t StreamChoice::choose(const sched::ChoicePoint& cp) {
@@ -26,7 +28,16 @@ size_t StreamChoice::choose(const sched::ChoicePoint& cp) {
     return (b & 0x0f) % cp.runnable.size();
   }
   hold_ = 0;
-  return cur_runnable ? cur : 0;   // out of stream: no preemption
+  // Out of stream: the current agent keeps the CPU for a time slice of kSlice choices, then
+  // the next runnable agent runs (round robin). Without the slice an agent spinning on another
+  // (qi_submit_sync polling for the IOMMU agent) would spin forever.
+  if (!cur_runnable) return 0;
+  // Slice lengths vary (kSlice..kSlice+36), so a spinning agent is not always preempted at the
+  // same point of its loop (e.g. always holding the lock its waiter needs).
+  if (++slice_ < kSlice + (switches_ * 7) % 37) return cur;
+  slice_ = 0;
+  ++switches_;
+  return (cur + 1) % cp.runnable.size();
 }
 
 }  // namespace svafuzz::scenario

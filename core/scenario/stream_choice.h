@@ -6,7 +6,8 @@
 // the CPU while it stays runnable (kRunLength[hi]: 0, 1, 2, 3, 4, 6, 8, 12, ...). So a short
 // stream still reaches deep into long executions (a ptdump walk takes hundreds of points),
 // and one byte flip moves one context switch. When the stream is exhausted the current agent
-// continues (no preemption), as FuzzBytesChoice does; an execution is a pure function of the
+// continues for a time slice of kSlice..kSlice+36 choices, then the next runnable agent runs (round robin),
+// so a spin-wait on another agent always ends; an execution is a pure function of the
 // scenario, so a reproducer replays exactly.
 #pragma once
 #include <cstdint>
@@ -30,6 +31,9 @@ class StreamChoice final : public sched::ChoiceSource {
   const std::vector<uint8_t>& stream_;
   size_t pos_ = 0;
   uint32_t hold_ = 0;
+  uint32_t slice_ = 0;
+  uint32_t switches_ = 0;
+  static constexpr uint32_t kSlice = 64;
 };
 
 }  // namespace svafuzz::scenario

@@ -1,0 +1,176 @@
+// The scenario executor (executor.h).
+#include "core/scenario/executor.h"
+
+#include <atomic>
+#include <memory>
+
+#include "core/free/registry.h"
+#include "core/free/world.h"
+#include "core/sched/sched_runtime.h"
+#include "core/scenario/interleave.h"
+#include "core/scenario/story.h"
+#include "core/scenario/stream_choice.h"
+#include "core/threads/threads_runtime.h"
+
+namespace svafuzz::scenario {
+namespace {
+
+// What a death callback needs while an execution runs (sched backend; one at a time).
+struct Live {
+  const Scenario* scenario = nullptr;
+  const std::string* design = nullptr;
+  OpRunner* runner = nullptr;
+  sched::SchedRuntime* rt = nullptr;
+  const std::vector<std::string>* names = nullptr;
+  std::vector<std::string> local;
+};
+Live g_live;
+
+free::WorldOptions world_options(const Scenario& s, const ExecOptions& o) {
+  free::WorldOptions w;
+  w.levels = s.levels == 5 ? 5 : 4;
+  w.design = o.design;
+  int devices = 0;
+  for (const Agent& a : s.agents) devices += a.kind == AgentKind::kDevice;
+  w.devices = std::max(devices, 1);
+  w.ats_devices = w.devices / 2;   // every second device has a device TLB
+  return w;
+}
+
+std::vector<std::string> agent_names(const Scenario& s) {
+  std::vector<std::string> names;
+  int per_kind[size_t(AgentKind::kCount)] = {};
+  for (const Agent& a : s.agents) {
+    const char* short_name[] = {"cpu", "dev", "sva", "walker", "attacker"};
+    names.push_back(short_name[size_t(a.kind)] + std::to_string(per_kind[size_t(a.kind)]++));
+  }
+  return names;
+}
+
+// The runtime is reused across executions (pooled fiber stacks).
+sched::SchedRuntime* sched_runtime(sched::ChoiceSource* src, uint64_t budget) {
+  static std::unique_ptr<sched::SchedRuntime> rt;
+  static uint64_t rt_budget = 0;
+  if (!rt || rt_budget != budget) {
+    sched::SchedOptions o;
+    o.step_budget = budget;
+    rt = std::make_unique<sched::SchedRuntime>(src, o);
+    rt_budget = budget;
+  }
+  rt->reset();
+  rt->set_source(src);
+  return rt.get();
+}
+
+// Spawns the scenario's agents through the world; returns runtime-id -> name.
+std::vector<std::string> spawn_agents(free::FreePathWorld& w, sync::Runtime* rt, const Scenario& s,
+                                      OpRunner& runner) {
+  std::vector<std::string> local = agent_names(s), by_id;
+  uint32_t device = 0;
+  for (uint32_t i = 0; i < s.agents.size(); ++i) {
+    const Agent* a = &s.agents[i];
+    uint32_t dev = a->kind == AgentKind::kDevice ? device++ : 0;
+    sync::AgentId id = w.spawn(rt, local[i], [&runner, i, a, dev] { runner.run_agent(i, *a, dev); });
+    if (id != sync::kNoAgent) {
+      if (by_id.size() <= id) by_id.resize(id + 1);
+      by_id[id] = local[i];
+    }
+  }
+  for (size_t i = 0; i < by_id.size(); ++i) {
+    if (by_id[i].empty()) by_id[i] = i == 0 ? "kworker" : "daemon" + std::to_string(i);
+  }
+  return by_id;
+}
+
+uint64_t first_finding_step(const std::vector<Finding>& f) {
+  return f.empty() ? ~0ULL : f.front().step;
+}
+
+}  // namespace
+
+ExecResult execute(const Scenario& s, const ExecOptions& opts) {
+  findings().clear();
+  ExecResult r;
+  free::FreePathWorld w(world_options(s, opts));
+  OpEnv env{&w.kernel(), w.proc(), {}};
+  for (int i = 0; i < w.options().devices; ++i) env.devices.push_back(w.device(i));
+  OpRunner runner(env, opts.ops_mask);
+  for (int slot = 0; slot < w.options().kernel_slots; ++slot) {
+    runner.add_live_vmap(w.kva(slot), w.kva(slot) + mm::PAGE_SIZE);
+  }
+  std::vector<std::string> names;
+  sched::SchedRuntime* rt = nullptr;
+  if (opts.backend == Backend::kSched) {
+    StreamChoice src(s.schedule);
+    rt = sched_runtime(&src, opts.step_budget);
+    w.start(rt);
+    names = spawn_agents(w, rt, s, runner);
+    g_live = Live{&s, &opts.design, &runner, rt, &names, agent_names(s)};
+    rt->run();
+    g_live = Live{};
+    r.steps = rt->step();
+    if (opts.counters) fold_interleavings(rt->trace(), opts.counters, opts.ncounters);
+  } else {
+    threads::ThreadsRuntime trt;
+    w.start(&trt);
+    names = spawn_agents(w, &trt, s, runner);
+    trt.run();
+    r.steps = trt.step();
+  }
+  if (findings().empty()) w.teardown();
+  r.findings = findings().snapshot();
+  if ((!r.findings.empty() && opts.story) || opts.story_always) {
+    StoryInput in{&s, opts.design, runner.records(), rt ? &rt->trace() : nullptr,
+                  rt ? rt->trace().agent_names() : names, agent_names(s), first_finding_step(r.findings)};
+    if (in.agent_names.empty()) in.agent_names = names;
+    r.story = format_story(in);
+  }
+  if (rt) rt->reset();
+  findings().clear();
+  return r;
+}
+
+bool design_exists(const std::string& name) { return free::find_design(name) != nullptr; }
+
+std::string design_names() {
+  std::string out;
+  for (const free::DesignInfo* d : free::all_designs()) out += (out.empty() ? "" : ", ") + d->name;
+  return out;
+}
+
+bool parse_ops_mask(const std::string& spec, uint32_t* mask, std::string* err) {
+  if (spec.empty() || spec == "all") {
+    *mask = ~0u;
+    return true;
+  }
+  if (spec == "free-path") {
+    *mask = ~0u & ~(1u << unsigned(OpKind::kHotRemove)) & ~(1u << unsigned(OpKind::kCpa)) &
+            ~(1u << unsigned(OpKind::kPtdump));
+    return true;
+  }
+  uint32_t m = 0;
+  size_t pos = 0;
+  while (pos <= spec.size()) {
+    size_t comma = spec.find(',', pos);
+    std::string name = spec.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    OpKind k;
+    if (!parse_op(name, &k)) {
+      *err = "unknown op '" + name + "' in SVAFUZZ_OPS (use all, free-path, or op names)";
+      return false;
+    }
+    m |= 1u << unsigned(k);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
+  }
+  *mask = m;
+  return true;
+}
+
+std::string live_story() {
+  if (!g_live.rt) return "";
+  StoryInput in{g_live.scenario, *g_live.design, g_live.runner->records(), &g_live.rt->trace(),
+                *g_live.names, g_live.local, g_live.rt->step()};
+  return format_story(in);
+}
+
+}  // namespace svafuzz::scenario

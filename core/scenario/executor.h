@@ -1,0 +1,59 @@
+// The scenario executor: runs one Scenario on a FreePathWorld (core/free/world.h) with the
+// design under test, on the sched backend (choices from the scenario's schedule stream) or on
+// real threads, and reports what the detectors found plus the story of the execution.
+//
+// Sched backend: every agent is a fiber; the StreamChoice source turns the schedule stream into
+// the interleaving, so an execution is a pure function of (scenario, design, ops mask) and a
+// reproducer replays exactly. Threads backend: the same agents on std::threads (for
+// ThreadSanitizer); the OS picks the interleaving and the schedule stream is unused.
+//
+// After the agents finish, FreePathWorld::teardown() drains pending work and reports stranded
+// or leaked page-table frames (skipped when the execution already reported a finding).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/scenario/ops.h"
+#include "core/scenario/scenario.h"
+#include "core/sync/finding.h"
+
+namespace svafuzz::scenario {
+
+enum class Backend : uint8_t { kSched, kThreads };
+
+struct ExecOptions {
+  Backend backend = Backend::kSched;
+  std::string design = "mainline";   // a registered design (core/free/registry.h)
+  uint32_t ops_mask = ~0u;           // bit i: OpKind i runs (others are skipped)
+  uint64_t step_budget = 50000;      // sched: scheduling points before a step-budget finding
+  uint8_t* counters = nullptr;       // sched: interleaving signal (interleave.h), or nullptr
+  size_t ncounters = 0;
+  bool story = true;                 // build the story when there is a finding
+  bool story_always = false;         // ... and also when there is none
+};
+
+struct ExecResult {
+  std::vector<Finding> findings;
+  uint64_t steps = 0;
+  std::string story;                 // the readable interleaving (only with a finding)
+};
+
+// Runs `s` once. Precondition: opts.design is registered (design_exists()). Clears the
+// process-wide finding log before and after. Not re-entrant: one execution at a time.
+ExecResult execute(const Scenario& s, const ExecOptions& opts);
+
+bool design_exists(const std::string& name);
+// Registered design names, comma-separated, for error messages.
+std::string design_names();
+
+// Parses SVAFUZZ_OPS: a comma-separated list of op names, or a profile name ("all",
+// "free-path": the ops whose frees the deferred free path covers). Returns false on an unknown
+// name, with a message in *err.
+bool parse_ops_mask(const std::string& spec, uint32_t* mask, std::string* err);
+
+// The story of the execution that is running right now (for an AddressSanitizer death
+// callback: the report happens inside a walk, before execute() returns). Empty if none.
+std::string live_story();
+
+}  // namespace svafuzz::scenario

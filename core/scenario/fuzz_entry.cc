@@ -1,0 +1,154 @@
+// The shared body of the scenario fuzz targets (fuzz_entry.h).
+#include "core/scenario/fuzz_entry.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/scenario/codec.h"
+#include "core/scenario/mutate.h"
+#include "core/scenario/text.h"
+#include "core/sync/finding.h"
+
+extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+namespace svafuzz::scenario {
+namespace {
+
+[[noreturn]] void die(const std::string& msg) {
+  std::fprintf(stderr, "%s\n", msg.c_str());
+  std::exit(2);
+}
+
+// Takes "-name=value" out of argv; returns true and the value if present.
+bool take_flag(const char* name, int* argc, char*** argv, std::string* value) {
+  if (!argc || !argv) return false;
+  std::string prefix = std::string("-") + name + "=";
+  bool found = false;
+  int out = 0;
+  for (int i = 0; i < *argc; ++i) {
+    const char* a = (*argv)[i];
+    if (i > 0 && std::strncmp(a, prefix.c_str(), prefix.size()) == 0) {
+      *value = a + prefix.size();
+      found = true;
+      continue;
+    }
+    (*argv)[out++] = (*argv)[i];
+  }
+  *argc = out;
+  return found;
+}
+
+std::string env_or(const char* name, const std::string& dflt) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : dflt;
+}
+
+void death_story() {
+  std::string s = live_story();
+  if (!s.empty()) std::fprintf(stderr, "%s", s.c_str());
+}
+
+Scenario decode_any(const uint8_t* data, size_t size) {
+  Scenario s;
+  std::string err;
+  if (!decode_input(data, size, &s, &err)) s = decode(data, size);
+  return s;
+}
+
+}  // namespace
+
+FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char*** argv) {
+  FuzzConfig c;
+  c.target = target;
+  c.backend = backend;
+  c.design = env_or("SVAFUZZ_DESIGN", "mainline");
+  std::string ops = env_or("SVAFUZZ_OPS", "all"), v;
+  if (take_flag("design", argc, argv, &v)) c.design = v;
+  if (take_flag("ops", argc, argv, &v)) ops = v;
+  if (!design_exists(c.design)) {
+    die(std::string(target) + ": unknown design '" + c.design + "' (SVAFUZZ_DESIGN or -design=); known: " +
+        design_names());
+  }
+  std::string err;
+  if (!parse_ops_mask(ops, &c.ops_mask, &err)) die(std::string(target) + ": " + err);
+  c.interleave = env_or("SVAFUZZ_INTERLEAVE", "1") != "0";
+  c.story_always = env_or("SVAFUZZ_STORY", "0") != "0";
+  std::fprintf(stderr, "%s: design %s, ops %s, interleaving signal %s\n", target, c.design.c_str(),
+               ops.c_str(), c.interleave ? "on" : "off");
+  return c;
+}
+
+bool decode_input(const uint8_t* data, size_t size, Scenario* out, std::string* err) {
+  if (!looks_like_text(data, size)) {
+    *out = decode(data, size);
+    return true;
+  }
+  ParseError pe;
+  if (!parse(std::string(reinterpret_cast<const char*>(data), size), out, &pe)) {
+    *err = pe.format();
+    return false;
+  }
+  return true;
+}
+
+void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t* counters,
+               size_t ncounters) {
+  Scenario s;
+  std::string err;
+  if (!decode_input(data, size, &s, &err)) {
+    // A malformed text input is not a finding: say why and move on (libFuzzer keeps going).
+    if (cfg.story_always) std::fprintf(stderr, "%s: malformed text scenario: %s\n", cfg.target.c_str(), err.c_str());
+    return;
+  }
+  ExecOptions o;
+  o.backend = cfg.backend;
+  o.design = cfg.design;
+  o.ops_mask = cfg.ops_mask;
+  o.counters = cfg.interleave ? counters : nullptr;
+  o.ncounters = ncounters;
+  o.story_always = cfg.story_always;
+  ExecResult r = execute(s, o);
+  if (cfg.story_always && r.findings.empty()) {
+    std::fprintf(stderr, "%s%sno finding (%llu steps)\n", r.story.c_str(), print(s).c_str(), (unsigned long long)r.steps);
+  }
+  if (r.findings.empty()) return;
+  std::fprintf(stderr, "%s==SVAFUZZ== scenario:\n%s", r.story.c_str(), print(s).c_str());
+  for (const Finding& f : r.findings) {
+    std::fprintf(stderr, "==SVAFUZZ== FINDING %s %s\n", detector_name(f.detector), format_finding(f).c_str());
+  }
+  std::fprintf(stderr, "==SVAFUZZ== %s: design %s: aborting on the finding above\n", cfg.target.c_str(),
+               cfg.design.c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+void install_death_story() {
+  if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(death_story);
+}
+
+size_t custom_mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed, MutateFn fallback,
+                     Profile profile) {
+  Rng rng(seed);
+  if (fallback && rng.below(8) == 0) return fallback(data, size, max_size);
+  Scenario s = decode_any(data, size);
+  if (s.agents.empty()) s = generate(rng, GenOptions{.profile = profile});
+  for (uint64_t i = 0, n = 1 + rng.below(3); i < n; ++i) mutate(&s, rng, profile);
+  std::vector<uint8_t> out = encode(s);
+  if (out.size() > max_size) return fallback ? fallback(data, size, max_size) : size;
+  std::memcpy(data, out.data(), out.size());
+  return out.size();
+}
+
+size_t custom_crossover(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t s2, uint8_t* out,
+                        size_t max_out, unsigned seed) {
+  Rng rng(seed);
+  std::vector<uint8_t> bin = encode(crossover(decode_any(d1, s1), decode_any(d2, s2), rng));
+  size_t n = std::min(bin.size(), max_out);
+  std::memcpy(out, bin.data(), n);
+  return n;
+}
+
+}  // namespace svafuzz::scenario

@@ -1,0 +1,60 @@
+// What the scenario fuzz targets share behind their thin entry points: configuration from the
+// environment and flags, input decoding (binary or text), running one input and reporting a
+// finding, and the structure-aware LLVMFuzzerCustomMutator / CustomCrossOver bodies.
+//
+// Configuration (read once, in LLVMFuzzerInitialize):
+//   SVAFUZZ_DESIGN=NAME   or -design=NAME   design under test (default: mainline); an unknown
+//                                           name prints the known ones and exits with status 2
+//   SVAFUZZ_OPS=SPEC      or -ops=SPEC      ops that run: all (default), free-path, or a
+//                                           comma-separated list of op names
+//   SVAFUZZ_INTERLEAVE=0                    turn the interleaving signal (extra counters) off
+//   SVAFUZZ_STORY=1                         print every input's interleaving, finding or not
+//                                           (to read a reproducer: run the target on the file)
+// The -design=/-ops= flags are removed from argv before libFuzzer parses it, so libFuzzer does
+// not warn about them.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "core/scenario/executor.h"
+#include "core/scenario/mutate.h"
+#include "core/scenario/scenario.h"
+
+namespace svafuzz::scenario {
+
+struct FuzzConfig {
+  std::string target;               // for the finding report
+  Backend backend = Backend::kSched;
+  std::string design = "mainline";
+  uint32_t ops_mask = ~0u;
+  bool interleave = true;
+  bool story_always = false;
+};
+
+// Reads the environment and strips -design=/-ops= from argv. Exits with status 2 and a clear
+// message on an unknown design or op name.
+FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char*** argv);
+
+// Decodes an input: text (starts with "svafuzz-scenario") or binary. A malformed text input
+// returns false with the parse error in *err; binary never fails.
+bool decode_input(const uint8_t* data, size_t size, Scenario* out, std::string* err);
+
+// Runs one input under cfg; on a finding prints the interleaving and the
+// "==SVAFUZZ== FINDING <detector> ..." lines, then aborts (libFuzzer saves the input).
+// `counters` may be nullptr.
+void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t* counters,
+               size_t ncounters);
+
+// Installs an AddressSanitizer death callback that prints the running execution's story.
+void install_death_story();
+
+// Custom mutator / crossover bodies. `fallback` is libFuzzer's LLVMFuzzerMutate (nullptr
+// outside libFuzzer).
+using MutateFn = size_t (*)(uint8_t* data, size_t size, size_t max_size);
+size_t custom_mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed, MutateFn fallback,
+                     Profile profile);
+size_t custom_crossover(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t s2, uint8_t* out,
+                        size_t max_out, unsigned seed);
+
+}  // namespace svafuzz::scenario

@@ -1,0 +1,239 @@
+// scenario_check: the deterministic, engine-free driver behind the planted-bug ctests, the
+// regression replay and the benchmark's time-to-bug figures. Each campaign or replay runs in a
+// forked child, so a finding that is an AddressSanitizer report (which ends the process) counts
+// as found just like a model finding.
+//
+//   scenario_check campaign --design NAME [--backend sched|threads] [--seed N] [--runs N]
+//                           [--profile free-path|all] [--time SECONDS] [--quiet]
+//       Random scenarios (mutate.h generate(), seeded), executed until the first finding or the
+//       run/time budget. Prints "found <detector> after <runs> runs <seconds>s" or "clean <runs>".
+//       Exit: 1 found, 0 clean, 2 bad usage.
+//   scenario_check planted [--backend B] [--seeds A-B] [--runs N]
+//       For every registered design: a campaign per seed (free-path profile). A flagged design
+//       must be found by at least one seed; a clean design by none. Exit 0 when all match.
+//   scenario_check regressions DIR...
+//       Every text scenario in DIR must fire on its `design` and, unless it carries a
+//       "# gap: <doc>" line (a documented v6.19 gap, which fires on every design), stay clean on
+//       every clean design. Exit 0 when all match.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/free/registry.h"
+#include "core/scenario/executor.h"
+#include "core/scenario/fuzz_entry.h"
+#include "core/scenario/mutate.h"
+#include "core/scenario/text.h"
+
+namespace {
+
+using namespace svafuzz::scenario;   // NOLINT
+using Clock = std::chrono::steady_clock;
+
+struct Campaign {
+  std::string design = "mainline";
+  Backend backend = Backend::kSched;
+  uint64_t seed = 1;
+  uint64_t runs = 2000;
+  double time_limit = 0;   // seconds; 0 = none
+  Profile profile = Profile::kFreePathOnly;
+  bool quiet = false;
+};
+
+[[noreturn]] void usage(const std::string& msg) {
+  std::fprintf(stderr, "scenario_check: %s\n(see the comment at the top of scenario_check.cc)\n", msg.c_str());
+  std::exit(2);
+}
+
+uint64_t to_u64(const std::string& flag, const char* v) {
+  char* end = nullptr;
+  unsigned long long x = std::strtoull(v, &end, 10);
+  if (!*v || *end) usage(flag + " takes a whole number, not '" + v + "'");
+  return x;
+}
+
+// Runs a campaign in this process; returns 1 if found (when ASan does not end it first).
+int run_campaign(const Campaign& c) {
+  Rng rng(c.seed * 0x9e3779b97f4a7c15ULL + 1);
+  GenOptions g;
+  g.profile = c.profile;
+  ExecOptions o;
+  o.backend = c.backend;
+  o.design = c.design;
+  if (c.profile == Profile::kFreePathOnly) parse_ops_mask("free-path", &o.ops_mask, nullptr);
+  Clock::time_point t0 = Clock::now();
+  for (uint64_t i = 1; i <= c.runs; ++i) {
+    Scenario s = generate(rng, g);
+    ExecResult r = execute(s, o);
+    double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (!r.findings.empty()) {
+      if (!c.quiet) std::fprintf(stderr, "%s%s", r.story.c_str(), print(s).c_str());
+      std::printf("found %s after %llu runs %.3fs (design %s seed %llu)\n",
+                  svafuzz::detector_name(r.findings.front().detector), (unsigned long long)i, secs,
+                  c.design.c_str(), (unsigned long long)c.seed);
+      std::fflush(stdout);
+      return 1;
+    }
+    if (c.time_limit > 0 && secs > c.time_limit) {
+      std::printf("clean %llu runs %.3fs (time limit)\n", (unsigned long long)i, secs);
+      return 0;
+    }
+  }
+  std::printf("clean %llu runs\n", (unsigned long long)c.runs);
+  return 0;
+}
+
+// Forks; the child calls fn and exits with its result. Returns the child's status: 0 clean,
+// non-zero found (1, or an ASan/abort death).
+template <typename Fn>
+int in_child(Fn fn) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = fork();
+  if (pid == 0) std::_Exit(fn());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+Campaign parse_campaign(int argc, char** argv, int first, uint64_t* seed_hi) {
+  Campaign c;
+  *seed_hi = 0;
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) usage(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--design") c.design = value();
+    else if (a == "--backend") {
+      std::string b = value();
+      if (b != "sched" && b != "threads") usage("--backend is sched or threads, not '" + b + "'");
+      c.backend = b == "sched" ? Backend::kSched : Backend::kThreads;
+    } else if (a == "--seed") c.seed = to_u64(a, value());
+    else if (a == "--seeds") {
+      std::string v = value();
+      size_t dash = v.find('-');
+      if (dash == std::string::npos) usage("--seeds takes A-B");
+      c.seed = to_u64(a, v.substr(0, dash).c_str());
+      *seed_hi = to_u64(a, v.substr(dash + 1).c_str());
+    } else if (a == "--runs") c.runs = to_u64(a, value());
+    else if (a == "--time") c.time_limit = double(to_u64(a, value()));
+    else if (a == "--profile") {
+      std::string p = value();
+      if (p != "free-path" && p != "all") usage("--profile is free-path or all, not '" + p + "'");
+      c.profile = p == "all" ? Profile::kAll : Profile::kFreePathOnly;
+    } else if (a == "--quiet") c.quiet = true;
+    else usage("unknown argument '" + a + "'");
+  }
+  if (!design_exists(c.design)) usage("unknown design '" + c.design + "'; known: " + design_names());
+  return c;
+}
+
+int planted(Campaign base, uint64_t seed_hi) {
+  if (seed_hi < base.seed) seed_hi = base.seed + 2;
+  int bad = 0;
+  for (const svafuzz::free::DesignInfo* d : svafuzz::free::all_designs()) {
+    bool flagged = d->verdict == svafuzz::free::Verdict::kFlagged;
+    int found = 0;
+    for (uint64_t s = base.seed; s <= seed_hi; ++s) {
+      Campaign c = base;
+      c.design = d->name;
+      c.seed = s;
+      c.quiet = true;
+      if (in_child([&] { return run_campaign(c); }) != 0) {
+        ++found;
+        if (flagged) break;   // one seed finding it is enough
+      }
+    }
+    bool ok = flagged ? found > 0 : found == 0;
+    std::printf("%-5s %-24s %-8s expected %s (%s)\n", ok ? "ok" : "WRONG", d->name.c_str(),
+                svafuzz::free::verdict_name(d->verdict), flagged ? "found" : "clean",
+                found ? "found" : "clean");
+    bad += !ok;
+  }
+  return bad ? 1 : 0;
+}
+
+bool read_file(const std::filesystem::path& p, std::string* out) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+int replay_one(const Scenario& s, const std::string& design) {
+  return in_child([&] {
+    ExecOptions o;
+    o.design = design;
+    ExecResult r = execute(s, o);
+    if (!r.findings.empty()) std::fprintf(stderr, "  %s: %s\n", design.c_str(), svafuzz::format_finding(r.findings.front()).c_str());
+    return r.findings.empty() ? 0 : 1;
+  });
+}
+
+int regressions(int argc, char** argv, int first) {
+  int bad = 0, files = 0;
+  for (int i = first; i < argc; ++i) {
+    std::vector<std::filesystem::path> paths;
+    std::error_code ec;
+    if (!std::filesystem::is_directory(argv[i], ec)) usage(std::string("no such directory: ") + argv[i]);
+    for (auto& e : std::filesystem::directory_iterator(argv[i])) if (e.is_regular_file()) paths.push_back(e.path());
+    std::sort(paths.begin(), paths.end());
+    for (const auto& p : paths) {
+      std::string text;
+      Scenario s;
+      ParseError err;
+      if (!read_file(p, &text) || !parse(text, &s, &err)) {
+        std::printf("WRONG %s: not a readable text scenario: %s\n", p.c_str(), err.format().c_str());
+        ++bad;
+        continue;
+      }
+      ++files;
+      bool gap = text.find("\n# gap: ") != std::string::npos;
+      if (s.design.empty() || !design_exists(s.design)) {
+        std::printf("WRONG %s: needs a 'design' line naming a registered design\n", p.c_str());
+        ++bad;
+        continue;
+      }
+      bool fires = replay_one(s, s.design) != 0;
+      std::printf("%-5s %s fires on %s\n", fires ? "ok" : "WRONG", p.filename().c_str(), s.design.c_str());
+      bad += !fires;
+      for (const svafuzz::free::DesignInfo* d : svafuzz::free::all_designs()) {
+        if (d->verdict != svafuzz::free::Verdict::kClean || d->name == s.design) continue;
+        bool f = replay_one(s, d->name) != 0;
+        bool ok = gap ? f : !f;
+        std::printf("%-5s %s %s on %s%s\n", ok ? "ok" : "WRONG", p.filename().c_str(), f ? "fires" : "clean",
+                    d->name.c_str(), gap ? " (documented gap: fires everywhere)" : "");
+        bad += !ok;
+      }
+    }
+  }
+  std::printf("%d reproducer(s), %d mismatch(es)\n", files, bad);
+  return bad ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  install_death_story();
+  if (argc < 2) usage("usage: scenario_check campaign|planted|regressions ...");
+  std::string cmd = argv[1];
+  uint64_t seed_hi = 0;
+  if (cmd == "campaign") return run_campaign(parse_campaign(argc, argv, 2, &seed_hi));
+  if (cmd == "planted") return planted(parse_campaign(argc, argv, 2, &seed_hi), seed_hi);
+  if (cmd == "regressions") return regressions(argc, argv, 2);
+  usage("unknown command '" + cmd + "' (campaign, planted, regressions)");
+}
