@@ -26,12 +26,13 @@ mm_struct* Kernel::mm_alloc(const std::string& name) {
   // __pgd_alloc: the generic allocator marks only init_mm's pgd; a user pgd is never marked.
   ptdesc* pgd = pagetable_alloc(opts_.levels, mm.get(), "pgd_alloc");
   if (!pgd) return nullptr;
+  mm->pgd = pgd;
+  mm_struct* out = mm.get();
   sync::spin_lock(&pgd_lock_);
   pgd_ctor(pgd, init_mm_.pgd, layout_->kernel_pgd_boundary);
+  mms_.push_back(std::move(mm));   // pgd_list_add(pgd): under pgd_lock, so agents may race
   sync::spin_unlock(&pgd_lock_);
-  mm->pgd = pgd;
-  mms_.push_back(std::move(mm));
-  return mms_.back().get();
+  return out;
 }
 
 }  // namespace svafuzz::mm
