@@ -10,6 +10,7 @@
 #include "core/scenario/interleave.h"
 #include "core/scenario/story.h"
 #include "core/scenario/stream_choice.h"
+#include "core/scenario/text.h"
 #include "core/threads/threads_runtime.h"
 
 namespace svafuzz::scenario {
@@ -170,7 +171,7 @@ std::string live_story() {
   if (!g_live.rt) return "";
   StoryInput in{g_live.scenario, *g_live.design, g_live.runner->records(), &g_live.rt->trace(),
                 *g_live.names, g_live.local, g_live.rt->step()};
-  return format_story(in);
+  return format_story(in) + "==SVAFUZZ== scenario:\n" + print(*g_live.scenario);
 }
 
 }  // namespace svafuzz::scenario

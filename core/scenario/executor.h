@@ -26,7 +26,7 @@ struct ExecOptions {
   Backend backend = Backend::kSched;
   std::string design = "mainline";   // a registered design (core/free/registry.h)
   uint32_t ops_mask = ~0u;           // bit i: OpKind i runs (others are skipped)
-  uint64_t step_budget = 50000;      // sched: scheduling points before a step-budget finding
+  uint64_t step_budget = 200000;     // sched: scheduling points before a step-budget finding
   uint8_t* counters = nullptr;       // sched: interleaving signal (interleave.h), or nullptr
   size_t ncounters = 0;
   bool story = true;                 // build the story when there is a finding

@@ -35,10 +35,11 @@ uint64_t user_offset(Rng& rng) {
   return pick(rng, {0x400000, 0x40000000}) + rng.below(2) * k2M + rng.below(4) * k4K;
 }
 
+// Walkers are rare: one ptdump is thousands of scheduling points.
 AgentKind random_agent_kind(Rng& rng, Profile profile) {
   for (;;) {
     AgentKind k = AgentKind(rng.below(size_t(AgentKind::kCount)));
-    if (profile == Profile::kFreePathOnly && k == AgentKind::kWalker) continue;
+    if (k == AgentKind::kWalker && (profile == Profile::kFreePathOnly || rng.below(4) != 0)) continue;
     return k;
   }
 }
@@ -114,6 +115,12 @@ void move_op(Scenario* s, Rng& rng) {
 
 }  // namespace
 
+// Uniform bytes (a bimodal run-length distribution measured worse on free-then-flush).
+void random_schedule(Rng& rng, size_t n, std::vector<uint8_t>* out) {
+  out->clear();
+  for (size_t i = 0; i < n && i < kMaxSchedule; ++i) out->push_back(uint8_t(rng.next()));
+}
+
 void random_address(Rng& rng, Op* op) {
   op->region = default_region(op->kind);
   if (op->kind == OpKind::kDmaRead || op->kind == OpKind::kDmaWrite || op->kind == OpKind::kPrefetch) {
@@ -150,11 +157,15 @@ Scenario generate(Rng& rng, const GenOptions& o) {
   for (size_t i = 0; i < agents && i < kMaxAgents; ++i) {
     Agent a;
     a.kind = i == 0 ? AgentKind::kCpu : i == 1 ? AgentKind::kDevice : random_agent_kind(rng, o.profile);
-    size_t n = 1 + rng.below(std::max<size_t>(o.max_ops, 1));
-    for (size_t j = 0; j < n && j < kMaxOpsPerAgent; ++j) a.ops.push_back(random_op(rng, a.kind, o.profile));
+    size_t n = a.kind == AgentKind::kWalker ? 1 : 1 + rng.below(std::max<size_t>(o.max_ops, 1));
+    for (size_t j = 0; j < n && j < kMaxOpsPerAgent; ++j) {
+      // Devices often repeat an access: a walk before and after a free is the bug's shape.
+      if (a.kind == AgentKind::kDevice && j > 0 && rng.below(2) == 0) a.ops.push_back(a.ops[rng.below(j)]);
+      else a.ops.push_back(random_op(rng, a.kind, o.profile));
+    }
     s.agents.push_back(std::move(a));
   }
-  for (size_t i = 0; i < o.schedule_bytes && i < kMaxSchedule; ++i) s.schedule.push_back(uint8_t(rng.next()));
+  random_schedule(rng, o.schedule_bytes, &s.schedule);
   return s;
 }
 

@@ -32,6 +32,9 @@ struct GenOptions {
 
 Scenario generate(Rng& rng, const GenOptions& opts = {});
 
+// A random schedule stream of n bytes.
+void random_schedule(Rng& rng, size_t n, std::vector<uint8_t>* out);
+
 // A random op of agent kind `k` with a meaningful address.
 Op random_op(Rng& rng, AgentKind k, Profile profile = Profile::kAll);
 // A meaningful offset for `op` (region chosen to suit the op).

@@ -4,13 +4,16 @@
 // as found just like a model finding.
 //
 //   scenario_check campaign --design NAME [--backend sched|threads] [--seed N] [--runs N]
-//                           [--profile free-path|all] [--time SECONDS] [--quiet]
+//                           [--profile free-path|all] [--time SECONDS] [--quiet] [--base FILE]
 //       Random scenarios (mutate.h generate(), seeded), executed until the first finding or the
-//       run/time budget. Prints "found <detector> after <runs> runs <seconds>s" or "clean <runs>".
+//       run/time budget (--base FILE: that text scenario with random schedule streams). Prints "found <detector> after <runs> runs <seconds>s" or "clean <runs>".
 //       Exit: 1 found, 0 clean, 2 bad usage.
 //   scenario_check planted [--backend B] [--seeds A-B] [--runs N]
 //       For every registered design: a campaign per seed (free-path profile). A flagged design
 //       must be found by at least one seed; a clean design by none. Exit 0 when all match.
+//   scenario_check minimize FILE DESIGN
+//       Greedily drops agents, ops and trailing schedule bytes while FILE still fires on DESIGN;
+//       prints the minimised scenario (with a `design` line).
 //   scenario_check regressions DIR...
 //       Every text scenario in DIR must fire on its `design` and, unless it carries a
 //       "# gap: <doc>" line (a documented v6.19 gap, which fires on every design), stay clean on
@@ -47,6 +50,7 @@ struct Campaign {
   double time_limit = 0;   // seconds; 0 = none
   Profile profile = Profile::kFreePathOnly;
   bool quiet = false;
+  std::string base;   // --base FILE: keep this scenario, draw only its schedule stream
 };
 
 [[noreturn]] void usage(const std::string& msg) {
@@ -61,6 +65,15 @@ uint64_t to_u64(const std::string& flag, const char* v) {
   return x;
 }
 
+bool read_file(const std::filesystem::path& p, std::string* out) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
 // Runs a campaign in this process; returns 1 if found (when ASan does not end it first).
 int run_campaign(const Campaign& c) {
   Rng rng(c.seed * 0x9e3779b97f4a7c15ULL + 1);
@@ -71,8 +84,17 @@ int run_campaign(const Campaign& c) {
   o.design = c.design;
   if (c.profile == Profile::kFreePathOnly) parse_ops_mask("free-path", &o.ops_mask, nullptr);
   Clock::time_point t0 = Clock::now();
+  Scenario base;
+  if (!c.base.empty()) {
+    std::string text;
+    ParseError err;
+    if (!read_file(c.base, &text) || !parse(text, &base, &err)) usage("--base " + c.base + ": " + err.format());
+  }
   for (uint64_t i = 1; i <= c.runs; ++i) {
-    Scenario s = generate(rng, g);
+    Scenario s = c.base.empty() ? generate(rng, g) : base;
+    if (!c.base.empty()) {
+      random_schedule(rng, g.schedule_bytes, &s.schedule);
+    }
     ExecResult r = execute(s, o);
     double secs = std::chrono::duration<double>(Clock::now() - t0).count();
     if (!r.findings.empty()) {
@@ -134,6 +156,7 @@ Campaign parse_campaign(int argc, char** argv, int first, uint64_t* seed_hi) {
       if (p != "free-path" && p != "all") usage("--profile is free-path or all, not '" + p + "'");
       c.profile = p == "all" ? Profile::kAll : Profile::kFreePathOnly;
     } else if (a == "--quiet") c.quiet = true;
+    else if (a == "--base") c.base = value();
     else usage("unknown argument '" + a + "'");
   }
   if (!design_exists(c.design)) usage("unknown design '" + c.design + "'; known: " + design_names());
@@ -165,15 +188,6 @@ int planted(Campaign base, uint64_t seed_hi) {
   return bad ? 1 : 0;
 }
 
-bool read_file(const std::filesystem::path& p, std::string* out) {
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
-  return true;
-}
-
 int replay_one(const Scenario& s, const std::string& design) {
   return in_child([&] {
     ExecOptions o;
@@ -182,6 +196,39 @@ int replay_one(const Scenario& s, const std::string& design) {
     if (!r.findings.empty()) std::fprintf(stderr, "  %s: %s\n", design.c_str(), svafuzz::format_finding(r.findings.front()).c_str());
     return r.findings.empty() ? 0 : 1;
   });
+}
+
+// Greedy minimisation: drop agents, then ops, then trailing schedule bytes, keeping each cut
+// while the scenario still fires on `design`. Prints the minimised text scenario.
+int minimize(const std::string& path, const std::string& design) {
+  std::string text;
+  Scenario s;
+  ParseError err;
+  if (!read_file(path, &text) || !parse(text, &s, &err)) usage(path + ": " + err.format());
+  if (!design_exists(design)) usage("unknown design '" + design + "'; known: " + design_names());
+  auto fires = [&](const Scenario& t) { return replay_one(t, design) != 0; };
+  if (!fires(s)) usage(path + " does not fire on " + design);
+  for (size_t a = s.agents.size(); a-- > 0;) {
+    Scenario t = s;
+    t.agents.erase(t.agents.begin() + a);
+    if (fires(t)) s = t;
+  }
+  for (size_t a = 0; a < s.agents.size(); ++a) {
+    for (size_t i = s.agents[a].ops.size(); i-- > 0;) {
+      Scenario t = s;
+      t.agents[a].ops.erase(t.agents[a].ops.begin() + i);
+      if (fires(t)) s = t;
+    }
+  }
+  while (!s.schedule.empty()) {
+    Scenario t = s;
+    t.schedule.pop_back();
+    if (!fires(t)) break;
+    s = t;
+  }
+  s.design = design;
+  std::printf("%s", print(s).c_str());
+  return 0;
 }
 
 int regressions(int argc, char** argv, int first) {
@@ -235,5 +282,6 @@ int main(int argc, char** argv) {
   if (cmd == "campaign") return run_campaign(parse_campaign(argc, argv, 2, &seed_hi));
   if (cmd == "planted") return planted(parse_campaign(argc, argv, 2, &seed_hi), seed_hi);
   if (cmd == "regressions") return regressions(argc, argv, 2);
+  if (cmd == "minimize" && argc == 4) return minimize(argv[2], argv[3]);
   usage("unknown command '" + cmd + "' (campaign, planted, regressions)");
 }
