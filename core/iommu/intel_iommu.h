@@ -63,6 +63,12 @@ struct InvalRecord {
   QiDecoded d;
 };
 
+// Planted hardware defects, for testing the tester only (the oracle must report each). All
+// off by default; no harness or fuzzer decodes them from input.
+struct HwDefects {
+  bool psi_keeps_psc = false;   // page-selective P_IOTLB ignores IH=0: PSC entries survive
+};
+
 class IntelIommu {
  public:
   static constexpr unsigned kQiStatusSlots = 256;
@@ -122,6 +128,8 @@ class IntelIommu {
   size_t psc_size() const;
   // Drops every cache entry (a model reset; hardware may evict at any time).
   void evict_all();
+  // Test-only: plant a hardware defect (see HwDefects). Set before any agent runs.
+  void set_defects(const HwDefects& d) { defects_ = d; }
 
  private:
   friend class Walk;
@@ -152,6 +160,7 @@ class IntelIommu {
   std::deque<InvalRecord> inval_log_;
   std::deque<qi_desc> submitted_;
   uint16_t next_did_ = 2;
+  HwDefects defects_;
 };
 
 }  // namespace svafuzz::iommu

@@ -52,7 +52,7 @@ void IntelIommu::apply(const QiDecoded& d) {
   switch (d.kind) {
     case QiKind::kPiotlb:
       iotlb_.erase_if([&](const IotlbEntry& e) { return piotlb_hits(d, e.key, e.va_base); });
-      if (d.all || !d.ih) {
+      if (d.all || (!d.ih && !defects_.psi_keeps_psc)) {
         psc_.erase_if([&](const PscEntry& e) { return piotlb_hits(d, e.key, e.va_base); });
       }
       break;

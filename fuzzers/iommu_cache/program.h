@@ -54,6 +54,9 @@ struct Program {
   // page tables freed at once, before any IOMMU invalidation). Tests use it to prove the
   // runner's detectors find that bug.
   bool planted_free_now = false;
+  // Test-only as well: plant a hardware defect on every unit (page-selective P_IOTLB keeps
+  // paging-structure entries despite IH=0), which the oracle must report.
+  bool planted_psi_keeps_psc = false;
   std::vector<Op> ops;
 };
 

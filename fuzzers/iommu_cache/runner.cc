@@ -76,6 +76,7 @@ class Runner {
     if (p.steer_fills) sys_.set_policy(&policy_);
     IntelIommu* u0 = sys_.add_unit("dmar0");
     IntelIommu* u1 = sys_.add_unit("dmar1");
+    for (IntelIommu* u : {u0, u1}) u->set_defects(HwDefects{p.planted_psi_keeps_psc});
     devs_ = {sys_.add_device(u0, "dev0", false), sys_.add_device(u0, "ats0", true),
              sys_.add_device(u1, "dev1", p.ats_on_unit1)};
     mms_ = {k_.mm_alloc("proc0"), k_.mm_alloc("proc1")};

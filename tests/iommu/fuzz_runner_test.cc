@@ -66,6 +66,18 @@ TEST_P(RunnerTest, PlantedFreeNowIsFound) {
 #endif
 }
 
+// A planted hardware defect (IH=0 ignored by page-selective P_IOTLB): after the worker's
+// completed kernel-half invalidation the PDE into the freed PTE table is still cached, and the
+// oracle reports it at the check after the worker op, before any DMA walks through it.
+TEST_P(RunnerTest, PlantedIhDefectIsFoundByOracle) {
+  Program p = pde_then_promotion(GetParam());
+  p.planted_psi_keeps_psc = true;
+  p.ops.pop_back();   // no DMA after the worker: the oracle alone must see it
+  run_program(p);
+  ASSERT_FALSE(findings().empty());
+  EXPECT_EQ(findings().first().detector, Detector::kOracle);
+}
+
 INSTANTIATE_TEST_SUITE_P(Levels, RunnerTest, ::testing::Values(4, 5),
                          svafuzz::iommu::testing::LevelName);
 

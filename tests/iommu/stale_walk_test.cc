@@ -131,6 +131,25 @@ TEST_P(StaleWalkTest, OracleLedger) {
   EXPECT_TRUE(findings().empty());
 }
 
+// Testing the tester (oracle.h): a unit that keeps paging-structure entries across a completed
+// IH=0 page-selective invalidation (VT-d §6.5.2.4 says it must drop them) is reported by both
+// the strict and the lenient oracle.
+TEST_P(StaleWalkTest, OracleReportsPlantedIhDefect) {
+  unit_->set_defects(HwDefects{/*psi_keeps_psc=*/true});
+  IommuOracle strict(*sys_, /*strict=*/true);
+  strict.note_change(&k_->init_mm(), kva(0), kva(0) + PMD_SIZE - 1);
+  write_entry(slot_at(&k_->init_mm(), kva(0), kPmd), 0);   // pmd_clear, the table kept alive
+  iommu_sva_invalidate_kva_range(k_->layout().page_offset, TLB_FLUSH_ALL);
+  ASSERT_TRUE(psc_has(kPmd, kva(0)));   // the defect kept it
+  EXPECT_GE(strict.check().findings, 1u);
+  ASSERT_FALSE(findings().empty());
+  EXPECT_EQ(findings().first().detector, Detector::kOracle);
+  findings().clear();
+  IommuOracle lenient(*sys_);
+  EXPECT_GE(lenient.check().findings, 1u);
+  findings().clear();
+}
+
 INSTANTIATE_TEST_SUITE_P(Levels, StaleWalkTest, ::testing::Values(4, 5), LevelName);
 
 }  // namespace
