@@ -78,7 +78,8 @@ std::vector<std::string> spawn_agents(free::FreePathWorld& w, sync::Runtime* rt,
     }
   }
   for (size_t i = 0; i < by_id.size(); ++i) {
-    if (by_id[i].empty()) by_id[i] = i == 0 ? "kworker" : "daemon" + std::to_string(i);
+    // world.start() spawned the daemons first: the kworker, then the IOMMU unit agent.
+    if (by_id[i].empty()) by_id[i] = i == 0 ? "kworker" : i == 1 ? "iommu/dmar0" : "daemon" + std::to_string(i);
   }
   return by_id;
 }

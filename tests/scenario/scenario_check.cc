@@ -5,10 +5,13 @@
 //
 //   scenario_check campaign --design NAME [--backend sched|threads] [--seed N] [--runs N]
 //                           [--profile free-path|all] [--time SECONDS] [--quiet] [--base FILE]
+//                           [--corpus DIR]
 //       Random scenarios (mutate.h generate(), seeded), executed until the first finding or the
-//       run/time budget (--base FILE: that text scenario with random schedule streams). Prints "found <detector> after <runs> runs <seconds>s" or "clean <runs>".
+//       run/time budget (--base FILE: that text scenario with random schedule streams;
+//       --corpus DIR: every other run is a seed of DIR with a random schedule stream). Prints "found <detector> after <runs> runs <seconds>s" or "clean <runs>".
 //       Exit: 1 found, 0 clean, 2 bad usage.
-//   scenario_check planted [--backend B] [--seeds A-B] [--runs N]
+//   scenario_check planted [--backend B] [--seeds A-B] [--runs N] [--corpus DIR] [--skip NAME]...
+//                          [--expect-found NAME]...
 //       For every registered design: a campaign per seed (free-path profile). A flagged design
 //       must be found by at least one seed; a clean design by none. Exit 0 when all match.
 //   scenario_check minimize FILE DESIGN
@@ -21,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -51,7 +55,19 @@ struct Campaign {
   Profile profile = Profile::kFreePathOnly;
   bool quiet = false;
   std::string base;   // --base FILE: keep this scenario, draw only its schedule stream
+  std::string corpus; // --corpus DIR: every other run takes a seed from DIR, new schedule
+  std::vector<std::string> skip;   // planted: designs not checked (with the reason in CMake)
+  std::vector<std::string> flag;   // planted: registered clean, but a documented finding
 };
+
+bool uses_uncovered_free_site(const Scenario& s) {
+  for (const Agent& a : s.agents) {
+    for (const Op& op : a.ops) {
+      if (op.kind == OpKind::kHotRemove || op.kind == OpKind::kCpa || op.kind == OpKind::kPtdump) return true;
+    }
+  }
+  return false;
+}
 
 [[noreturn]] void usage(const std::string& msg) {
   std::fprintf(stderr, "scenario_check: %s\n(see the comment at the top of scenario_check.cc)\n", msg.c_str());
@@ -90,9 +106,23 @@ int run_campaign(const Campaign& c) {
     ParseError err;
     if (!read_file(c.base, &text) || !parse(text, &base, &err)) usage("--base " + c.base + ": " + err.format());
   }
+  std::vector<Scenario> seeds;
+  if (!c.corpus.empty()) {
+    std::vector<std::filesystem::path> files;
+    for (auto& e : std::filesystem::directory_iterator(c.corpus)) if (e.is_regular_file()) files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      std::string text;
+      Scenario t;
+      ParseError err;
+      if (!read_file(f, &text) || !parse(text, &t, &err)) usage(f.string() + ": " + err.format());
+      if (c.profile == Profile::kAll || !uses_uncovered_free_site(t)) seeds.push_back(t);
+    }
+  }
   for (uint64_t i = 1; i <= c.runs; ++i) {
-    Scenario s = c.base.empty() ? generate(rng, g) : base;
-    if (!c.base.empty()) {
+    bool from_seed = !seeds.empty() && i % 2 == 1;
+    Scenario s = from_seed ? seeds[(i / 2) % seeds.size()] : c.base.empty() ? generate(rng, g) : base;
+    if (!c.base.empty() || from_seed) {
       random_schedule(rng, g.schedule_bytes, &s.schedule);
     }
     ExecResult r = execute(s, o);
@@ -157,6 +187,9 @@ Campaign parse_campaign(int argc, char** argv, int first, uint64_t* seed_hi) {
       c.profile = p == "all" ? Profile::kAll : Profile::kFreePathOnly;
     } else if (a == "--quiet") c.quiet = true;
     else if (a == "--base") c.base = value();
+    else if (a == "--corpus") c.corpus = value();
+    else if (a == "--skip") c.skip.push_back(value());
+    else if (a == "--expect-found") c.flag.push_back(value());
     else usage("unknown argument '" + a + "'");
   }
   if (!design_exists(c.design)) usage("unknown design '" + c.design + "'; known: " + design_names());
@@ -167,7 +200,12 @@ int planted(Campaign base, uint64_t seed_hi) {
   if (seed_hi < base.seed) seed_hi = base.seed + 2;
   int bad = 0;
   for (const svafuzz::free::DesignInfo* d : svafuzz::free::all_designs()) {
-    bool flagged = d->verdict == svafuzz::free::Verdict::kFlagged;
+    if (std::find(base.skip.begin(), base.skip.end(), d->name) != base.skip.end()) {
+      std::printf("skip  %s\n", d->name.c_str());
+      continue;
+    }
+    bool flagged = d->verdict == svafuzz::free::Verdict::kFlagged ||
+                   std::find(base.flag.begin(), base.flag.end(), d->name) != base.flag.end();
     int found = 0;
     for (uint64_t s = base.seed; s <= seed_hi; ++s) {
       Campaign c = base;
