@@ -1,101 +1,139 @@
 #!/usr/bin/env bash
-# The main job: build a fuzz target in the `fuzz` preset and hunt for findings.
+# The main job: build a fuzz target in the `fuzz` preset and hunt a free-path design's bugs.
 #
-#   bash ci/hunt.sh [--target NAME] [--time SECONDS] [--jobs N] [--out DIR] [--help]
+#   bash ci/hunt.sh [--design NAME] [--plugin FILE] [--target NAME] [--time SECONDS]
+#                   [--jobs N] [--seed N] [--out DIR] [--help]
 #
-#   --target NAME    fuzz target (default: pgtable_ops_fuzzer); see fuzzers/*/
-#   --time SECONDS   wall-clock budget for fuzzing (default: 60)
+#   --design NAME    free-path design under test (default: seed-v3); `--design list` lists them
+#   --plugin FILE    a design of your own, one source file written against the plug-in API
+#                    (docs/plugin-api.md); built into build/hunt-plugin and fuzzed under the
+#                    name of its file (my_patch.c -> my-patch)
+#   --target NAME    fuzz target (default: deferred_free_sched_fuzzer)
+#   --time SECONDS   wall-clock budget for fuzzing (default: 120)
 #   --jobs N         parallel fuzzing processes, libFuzzer's -fork=N (default: 1)
+#   --seed N         libFuzzer -seed (default: 0 = libFuzzer picks one)
 #   --out DIR        where corpora, logs and reproducers go (default: out/hunt)
 #
-# Shows progress every 10 s. On a finding it prints the sanitizer or model report, minimises
-# the reproducer and saves it. The last line is machine-readable:
-#   FOUND <detector> <target> <seconds>s <reproducer-path>     (exit 1)
-#   CLEAN <target> <execs> execs <seconds>s                     (exit 0)
-# Any other exit status (2) means the hunt itself could not run (bad flag, build failure).
+# Shows progress every 10 s. On a finding it minimises the input, then prints the sanitizer or
+# model report, the interleaving that led to it (each agent's steps around the faulting walk)
+# and the path of the saved reproducer. The last line is machine-readable:
+#   FOUND <detector> <design> <seconds>s <reproducer-path>     (exit 1)
+#   CLEAN <design> <execs> execs <seconds>s                     (exit 0)
+# Exit status 2 means the hunt itself could not run (bad flag, unknown design, build failure).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "hunt.sh: $*" >&2; exit 2; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (see --help)"; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
-target=pgtable_ops_fuzzer; budget=60; jobs=1; out=out/hunt
+design=""; plugin=""; target=deferred_free_sched_fuzzer; budget=120; jobs=1; seed=0; out=out/hunt
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
+    --design) need_value "$@"; design=$2; shift 2 ;;
+    --plugin) need_value "$@"; plugin=$2; shift 2 ;;
     --target) need_value "$@"; target=$2; shift 2 ;;
     --time) need_value "$@"; is_uint "$2" && [ "$2" -gt 0 ] || die "--time takes a positive whole number of seconds, not '$2'"; budget=$2; shift 2 ;;
     --jobs) need_value "$@"; is_uint "$2" && [ "$2" -gt 0 ] || die "--jobs takes a positive whole number, not '$2'"; jobs=$2; shift 2 ;;
+    --seed) need_value "$@"; is_uint "$2" || die "--seed takes a whole number, not '$2'"; seed=$2; shift 2 ;;
     --out) need_value "$@"; out=$2; shift 2 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
-[ -d "fuzzers" ] || die "run from a svafuzz checkout"
-known=$(ls -d corpus/*/ 2>/dev/null | xargs -n1 basename | tr '\n' ' ')
-[ -d "corpus/$target" ] || die "unknown target '$target' (known: $known)"
+[ -d fuzzers ] || die "run from a svafuzz checkout"
+[ -d "fuzzers/${target%_fuzzer}" ] || die "unknown target '$target' (known: $(ls fuzzers | grep -v common | sed 's/$/_fuzzer/' | tr '\n' ' '))"
+
+build=build/fuzz; cfg_extra=()
+if [ -n "$plugin" ]; then
+  [ -f "$plugin" ] || die "--plugin: no such file '$plugin'"
+  plugin=$(cd "$(dirname "$plugin")" && pwd)/$(basename "$plugin")
+  build=build/hunt-plugin; cfg_extra=(-B "$build" "-DSVAFUZZ_PLUGINS=$plugin")
+  base=$(basename "$plugin"); base=${base%%.*}
+  [ -n "$design" ] || design=${base//_/-}
+fi
+[ -n "$design" ] || design=seed-v3
 
 bash ci/deps.sh >&2 || die "dependency installation failed"
-echo "hunt: building $target in the fuzz preset" >&2
+echo "hunt: building $target in the fuzz preset ($build)" >&2
 mkdir -p build; flog=build/hunt-build.log
-cmake --preset fuzz >"$flog" 2>&1 || { cat "$flog" >&2; die "configure failed"; }
-cmake --build --preset fuzz --target "$target" >>"$flog" 2>&1 || { tail -40 "$flog" >&2; die "build failed"; }
-bin="$root/build/fuzz/fuzzers/$target"
+cmake --preset fuzz "${cfg_extra[@]}" >"$flog" 2>&1 || { cat "$flog" >&2; die "configure failed"; }
+cmake --build "$build" --target "$target" >>"$flog" 2>&1 || { tail -40 "$flog" >&2; die "build failed"; }
+bin="$root/$build/fuzzers/$target"
 [ -x "$bin" ] || die "no binary at $bin"
 
+# The target validates the design name itself (exit 2 and the list of known designs).
+empty=$(mktemp -d); trap 'rm -rf "$empty"' EXIT
+if [ "$design" = list ]; then
+  SVAFUZZ_DESIGN=no-such-design "$bin" -runs=0 "$empty" 2>&1 | grep -v '^INFO' >&2; exit 0
+fi
+check=$(SVAFUZZ_DESIGN=$design "$bin" -runs=0 "$empty" 2>&1); rc=$?
+[ $rc -eq 2 ] && { echo "$check" | grep -v '^INFO' >&2; die "unknown design '$design'"; }
+export SVAFUZZ_DESIGN=$design
+
 stamp=$(date +%Y%m%d-%H%M%S)
-work="$out/$target-$stamp"
+work="$out/$design-$target-$stamp"
 mkdir -p "$work/corpus" "$work/artifacts"
 log="$work/fuzz.log"
 opts=()
-[ -f "fuzzers/${target%_fuzzer}/$target.dict" ] && opts+=("-dict=fuzzers/${target%_fuzzer}/$target.dict")
+dict="fuzzers/${target%_fuzzer}/$target.dict"
+[ -f "$dict" ] && opts+=("-dict=$dict")
 [ "$jobs" -gt 1 ] && opts+=("-fork=$jobs" "-ignore_crashes=0")
+[ "$seed" -gt 0 ] && opts+=("-seed=$seed")
+seeds=()
+[ -d "corpus/$target" ] && seeds+=("corpus/$target")
 
-echo "hunt: fuzzing $target for ${budget}s with $jobs job(s); log: $log" >&2
+echo "hunt: fuzzing design $design with $target for ${budget}s, $jobs job(s); log: $log" >&2
 start=$(date +%s)
-"$bin" -max_total_time="$budget" -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
-  "${opts[@]}" "$work/corpus" "corpus/$target" >"$log" 2>&1 &
+TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} "$bin" -max_total_time="$budget" -print_final_stats=1 \
+  -artifact_prefix="$work/artifacts/" "${opts[@]}" "$work/corpus" "${seeds[@]}" >"$log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null' INT TERM
+trap 'kill $pid 2>/dev/null; rm -rf "$empty"' INT TERM
 while kill -0 $pid 2>/dev/null; do
-  sleep 10
+  for _ in 1 2 3 4 5 6 7 8 9 10; do sleep 1; kill -0 $pid 2>/dev/null || break; done
   kill -0 $pid 2>/dev/null || break
-  last=$(grep -aE '^#[0-9]+' "$log" | tail -1 | sed -E 's/^(#[0-9]+).*exec\/s: ([0-9]+).*/\1 execs, \2 exec\/s/')
+  last=$(grep -aE '^#[0-9]+' "$log" | tail -1 | sed -E 's/^(#[0-9]+).*cov: ([0-9]+).*exec\/s: ([0-9]+).*/\1 execs, cov \2, \3 exec\/s/')
   echo "hunt: $(( $(date +%s) - start ))/${budget}s ${last:-starting}" >&2
 done
 wait $pid
 elapsed=$(( $(date +%s) - start ))
 
-crash=$(ls -t "$work"/artifacts/crash-* "$work"/artifacts/leak-* "$work"/artifacts/timeout-* 2>/dev/null | head -1)
+crash=$(ls -t "$work"/artifacts/crash-* "$work"/artifacts/leak-* "$work"/artifacts/timeout-* \
+          "$work"/artifacts/oom-* 2>/dev/null | head -1)
 if [ -z "$crash" ]; then
+  if ! grep -aqE 'Done [0-9]+ runs|stat::number_of_executed_units' "$log"; then
+    tail -30 "$log" >&2; die "the fuzzer stopped without a finding or a summary (see $log)"
+  fi
   execs=$(grep -aE 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
   [ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
-  echo "CLEAN $target ${execs:-0} execs ${elapsed}s"
+  echo "CLEAN $design ${execs:-0} execs ${elapsed}s"
   exit 0
 fi
 
 detector() {
   local f=$1 d
-  d=$(grep -aoE '==SVAFUZZ== FINDING [a-z-]+' "$f" | head -1 | awk '{print $3}')
+  d=$(grep -aoE '==SVAFUZZ== FINDING [a-z0-9-]+' "$f" | head -1 | awk '{print $3}')
   [ -n "$d" ] && { echo "$d"; return; }
-  grep -aq 'AddressSanitizer' "$f" && { echo asan; return; }
-  grep -aq 'ThreadSanitizer' "$f" && { echo tsan; return; }
+  grep -aq 'ERROR: AddressSanitizer' "$f" && { echo asan; return; }
+  grep -aq 'WARNING: ThreadSanitizer' "$f" && { echo tsan; return; }
   grep -aq 'LeakSanitizer' "$f" && { echo leak; return; }
   grep -aq 'runtime error:' "$f" && { echo ubsan; return; }
-  grep -aq 'timeout' "$f" && { echo timeout; return; }
+  grep -aq 'ERROR: libFuzzer: timeout' "$f" && { echo timeout; return; }
   echo crash
 }
 
 echo "hunt: finding after ${elapsed}s; minimising $crash" >&2
-min="$work/reproducer-$(basename "$crash")"
+min="$work/reproducer-$design-$(basename "$crash")"
 "$bin" -minimize_crash=1 -max_total_time=60 -exact_artifact_path="$min" "$crash" \
   >"$work/minimize.log" 2>&1 || true
 [ -s "$min" ] || cp "$crash" "$min"
-"$bin" "$min" >"$work/report.txt" 2>&1 || true
-echo "===== report (re-run of the minimised reproducer) =====" >&2
-cat "$work/report.txt" >&2
-echo "===== end of report =====" >&2
-echo "FOUND $(detector "$work/report.txt") $target ${elapsed}s $min"
+# Re-run the reproducer alone: the target prints the interleaving and the report.
+TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} "$bin" "$min" >"$work/report.txt" 2>&1 || true
+grep -aq 'FINDING\|Sanitizer\|runtime error' "$work/report.txt" || { min=$crash; "$bin" "$min" >"$work/report.txt" 2>&1 || true; }
+echo "===== report and interleaving (re-run of $min) =====" >&2
+grep -av '^INFO:\|^Running:\|^Executed ' "$work/report.txt" >&2
+echo "===== end of report; replay with: SVAFUZZ_DESIGN=$design SVAFUZZ_STORY=1 $bin $min =====" >&2
+echo "FOUND $(detector "$work/report.txt") $design ${elapsed}s $min"
 exit 1
