@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Fuzzing benchmark (prints figures and the command behind each; not a timed test).
+#
+#   bash bench/fuzz/run.sh [--designs "a b c"] [--seeds N] [--time SECONDS] [--exec-time SECONDS]
+#                          [--fuzz-dir DIR] [--gcc-dir DIR] [--skip-build]
+#
+#   1. exec/s of each scenario fuzz target (libFuzzer, fuzz preset, seed corpus, one core);
+#   2. time to find each planted bug with deferred_free_sched_fuzzer: median and maximum over
+#      campaigns with -seed=1..N on an EMPTY corpus, one core (-jobs=1), each capped at
+#      --time seconds (a capped campaign counts as "not found" and as the cap in the maximum),
+#      with the interleaving signal on and off (SVAFUZZ_INTERLEAVE=0);
+#   3. the baseline: the same bugs under a plain random real-thread stress run
+#      (scenario_check campaign --backend threads: random scenarios, the OS schedules), same
+#      seeds and cap, built in the gcc preset (no sanitizer: the frame-check detector).
+# Defaults: every flagged design, 10 seeds, 120 s cap, 20 s per exec/s figure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+designs="free-then-flush sync seed-v3 unlocked-list-add lost-wakeup lost-wakeup-flag double-enqueue sleep-under-lock"
+seeds=10; cap=120; exec_time=20; fuzz_dir=build/fuzz; gcc_dir=build/gcc; build=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --designs) designs=$2; shift 2 ;;
+    --seeds) seeds=$2; shift 2 ;;
+    --time) cap=$2; shift 2 ;;
+    --exec-time) exec_time=$2; shift 2 ;;
+    --fuzz-dir) fuzz_dir=$2; shift 2 ;;
+    --gcc-dir) gcc_dir=$2; shift 2 ;;
+    --skip-build) build=0; shift ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+if [ $build = 1 ]; then
+  cmake --preset fuzz -B "$fuzz_dir" >/dev/null && cmake --build "$fuzz_dir" --target \
+    deferred_free_sched_fuzzer deferred_free_threads_fuzzer scenario_decoder_fuzzer >/dev/null || exit 2
+  cmake --preset gcc -B "$gcc_dir" >/dev/null && cmake --build "$gcc_dir" --target scenario_check >/dev/null || exit 2
+fi
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+# median and max of the numbers on stdin ("-" = not found within the cap: counts as the cap)
+stats() { awk -v cap="$cap" '{ v = ($1 == "-") ? cap : $1; a[n++] = v; if ($1 == "-") miss++ }
+  END { asort(a); m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2;
+        printf "median %.1fs max %.1fs (found %d/%d)", m, a[n], n - miss, n }'; }
+
+echo "== exec/s (libFuzzer, seed corpus, ${exec_time}s each, one core)"
+for t in deferred_free_sched deferred_free_threads scenario_decoder; do
+  bin=$fuzz_dir/fuzzers/${t}_fuzzer; mkdir -p "$tmp/c-$t"
+  cmd="$bin -max_total_time=$exec_time -print_final_stats=1 $tmp/c-$t corpus/${t}_fuzzer"
+  $cmd >"$tmp/$t.log" 2>&1
+  execs=$(grep -a 'stat::number_of_executed_units' "$tmp/$t.log" | awk '{print $2}')
+  echo "$t: $(( ${execs:-0} / exec_time )) exec/s   [$cmd]"
+done
+
+time_to_crash() {   # design seed interleave -> seconds or "-"
+  local d=$1 s=$2 il=$3 dir=$tmp/e-$d-$s-$il
+  mkdir -p "$dir"
+  local start=$(date +%s.%N)
+  SVAFUZZ_DESIGN=$d SVAFUZZ_INTERLEAVE=$il timeout $((cap + 30)) "$fuzz_dir/fuzzers/deferred_free_sched_fuzzer" \
+    -seed=$s -max_total_time=$cap -artifact_prefix="$dir/" "$dir" >"$dir.log" 2>&1
+  local end=$(date +%s.%N)
+  if ls "$dir"/crash-* >/dev/null 2>&1; then echo "$end - $start" | bc; else echo "-"; fi
+}
+
+echo "== time to find each planted bug (deferred_free_sched_fuzzer, empty corpus, seeds 1-$seeds, cap ${cap}s)"
+echo "   command: SVAFUZZ_DESIGN=<d> SVAFUZZ_INTERLEAVE=<1|0> $fuzz_dir/fuzzers/deferred_free_sched_fuzzer -seed=<s> -max_total_time=$cap <empty dir>"
+for d in $designs; do
+  for il in 1 0; do
+    for s in $(seq 1 "$seeds"); do time_to_crash "$d" "$s" "$il"; done > "$tmp/t-$d-$il"
+  done
+  echo "$d: interleaving on: $(stats < "$tmp/t-$d-1");  off: $(stats < "$tmp/t-$d-0")"
+done
+
+echo "== baseline: random real-thread stress (gcc preset, frame-check detector), seeds 1-$seeds, cap ${cap}s"
+echo "   command: $gcc_dir/tests/scenario/scenario_check campaign --backend threads --profile free-path --design <d> --seed <s> --runs 100000000 --time $cap --quiet"
+for d in $designs; do
+  for s in $(seq 1 "$seeds"); do
+    out=$(timeout $((cap + 30)) "$gcc_dir/tests/scenario/scenario_check" campaign --backend threads --profile free-path \
+      --design "$d" --seed "$s" --runs 100000000 --time "$cap" --quiet 2>/dev/null | tail -1)
+    case "$out" in found*) echo "$out" | sed -E 's/.* ([0-9.]+)s .*/\1/' ;; *) echo "-" ;; esac
+  done > "$tmp/b-$d"
+  echo "$d: stress: $(stats < "$tmp/b-$d")"
+done
