@@ -83,7 +83,12 @@ ptdesc* FrameDb::take(pfn_t pfn, FrameUse use, int level, mm_struct* mm, const c
   ptdesc* d = desc_locked(pfn);
   uint64_t* mem = d->entries();
   unpoison_frame(mem);
-  std::memset(mem, 0, PAGE_SIZE);
+  // Zeroed word by word with relaxed atomic stores, not memset: a new table is published by a
+  // relaxed WRITE_ONCE after smp_wmb and read by lockless walkers through an address
+  // dependency (the pmd_install comment). That is correct kernel code, but ThreadSanitizer
+  // models neither the fence nor the dependency; with every access to frame memory atomic it
+  // does not report the pattern, while real races on entries stay visible as before.
+  for (unsigned i = 0; i < PTRS_PER_TABLE; ++i) __atomic_store_n(&mem[i], 0, __ATOMIC_RELAXED);
   d->flags = 0;
   d->pt_list.next = d->pt_list.prev = &d->pt_list;
   d->level.store(level, std::memory_order_relaxed);

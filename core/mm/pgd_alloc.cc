@@ -1,6 +1,7 @@
 // Kernel::mm_alloc(): mm_alloc + pgd_alloc with pgd_ctor (arch/x86/mm/pgtable.c), which
 // clones the kernel half (KERNEL_PGD_BOUNDARY..511) of swapper_pg_dir under pgd_lock.
 #include <memory>
+#include <optional>
 
 #include "core/mm/kernel.h"
 #include "core/mm/pgalloc.h"
@@ -21,7 +22,10 @@ void pgd_ctor(ptdesc* pgd, ptdesc* swapper, unsigned boundary) {
 }  // namespace
 
 mm_struct* Kernel::mm_alloc(const std::string& name) {
-  KernelScope scope(this);
+  // Install this kernel as current only if it is not already: agents on real threads call
+  // mm_alloc concurrently, and the current-kernel pointer is a plain global they all read.
+  std::optional<KernelScope> scope;
+  if (!has_kernel() || &kernel() != this) scope.emplace(this);
   auto mm = std::make_unique<mm_struct>(name);
   // __pgd_alloc: the generic allocator marks only init_mm's pgd; a user pgd is never marked.
   ptdesc* pgd = pagetable_alloc(opts_.levels, mm.get(), "pgd_alloc");
