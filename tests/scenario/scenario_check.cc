@@ -107,6 +107,7 @@ int run_campaign(const Campaign& c) {
     if (!read_file(c.base, &text) || !parse(text, &base, &err)) usage("--base " + c.base + ": " + err.format());
   }
   std::vector<Scenario> seeds;
+  Rng seed_rng(c.seed * 0xbf58476d1ce4e5b9ULL + 7);
   if (!c.corpus.empty()) {
     std::vector<std::filesystem::path> files;
     for (auto& e : std::filesystem::directory_iterator(c.corpus)) if (e.is_regular_file()) files.push_back(e.path());
@@ -123,7 +124,8 @@ int run_campaign(const Campaign& c) {
     bool from_seed = !seeds.empty() && i % 2 == 1;
     Scenario s = from_seed ? seeds[(i / 2) % seeds.size()] : c.base.empty() ? generate(rng, g) : base;
     if (!c.base.empty() || from_seed) {
-      random_schedule(rng, g.schedule_bytes, &s.schedule);
+      // A separate generator, so the generated scenarios are the same with or without --corpus.
+      random_schedule(from_seed ? seed_rng : rng, g.schedule_bytes, &s.schedule);
     }
     ExecResult r = execute(s, o);
     double secs = std::chrono::duration<double>(Clock::now() - t0).count();
