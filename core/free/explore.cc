@@ -1,6 +1,7 @@
 // Exploration drivers for a design on a litmus shape (see explore.h).
 #include "core/free/explore.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "core/free/progress.h"

@@ -178,7 +178,15 @@ Outcome run_isolated(const std::function<Outcome()>& fn, bool echo_stderr) {
   std::fclose(errf);
   if (echo_stderr && !err.empty()) std::fwrite(err.data(), 1, err.size(), stderr);
   Outcome o;
-  if (deserialize(result, &o)) return o;
+  if (deserialize(result, &o)) {
+    // TSan without halt_on_error reports and lets the run finish: still a finding.
+    if (!o.found && err.find("ThreadSanitizer") != std::string::npos) {
+      o.found = true;
+      o.detector = "tsan";
+      o.message = first_line_with(err, "WARNING: ThreadSanitizer");
+    }
+    return o;
+  }
   return classify_death(result, err, status);
 }
 

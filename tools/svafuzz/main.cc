@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   LitmusArgs lt;
   CLI::App* litmus = app.add_subcommand("litmus", "Run litmus files; compare expected and actual");
   litmus->add_option("FILES", lt.files, "litmus/*.litmus")->required();
-  litmus->add_option("--design", lt.design, "run each file's shape on this design, expecting Never");
+  litmus->add_option("--design", lt.design, "run each file's shape (once, bound >= 2) on this design, expecting Never");
   litmus->add_flag("--verbose", lt.verbose, "print every finding with its interleaving");
 
   try {

@@ -5,7 +5,9 @@
 // other overwrites head->next (or the worker splices between the pointer stores). The debug
 // check of the second list_add sees head->prev != head->next->prev (list-debug), or a page
 // drops off the list and is left unfreed (stranded at teardown). Under the threads backend it
-// is a plain data race on the list pointers (ThreadSanitizer).
+// is a plain data race on the list pointers (ThreadSanitizer). Producer against the worker's
+// splice: a page linked into the spliced list is freed twice or left behind (double-free,
+// stranded, leak).
 #include "core/free/plugin.h"
 
 namespace svafuzz_design_unlocked_list_add {
@@ -49,7 +51,7 @@ namespace svafuzz::free {
 void register_design_unlocked_list_add() {
   register_design({.name = "unlocked-list-add",
                    .verdict = Verdict::kFlagged,
-                   .detectors = "list-debug|stranded|tsan",
+                   .detectors = "list-debug|stranded|double-free|leak|tsan|asan",
                    .summary = "planted: list_add onto the shared list without the spinlock",
                    .source = "BRIEF §7 item 3",
                    .pagetable_free_kernel = svafuzz_design_unlocked_list_add::pagetable_free_kernel});
