@@ -35,6 +35,10 @@ free::WorldOptions world_options(const Scenario& s, const ExecOptions& o) {
   for (const Agent& a : s.agents) devices += a.kind == AgentKind::kDevice;
   w.devices = std::max(devices, 1);
   w.ats_devices = w.devices / 2;   // every second device has a device TLB
+  // Threads: the submitter drives the invalidation queue (no IOMMU agent). With the agent, the
+  // world's exit handshake between the kworker and the IOMMU agent can hang on real threads
+  // (reported to the lead: iommu_agent spins on !kworker_idle() after the kworker left).
+  if (o.backend == Backend::kThreads) w.hw_mode = iommu::HwMode::kSynchronous;
   return w;
 }
 
