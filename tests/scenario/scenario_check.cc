@@ -160,6 +160,31 @@ int in_child(Fn fn) {
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+// Runs `scenario_check campaign ...` for c in a fresh process (fork + exec), so every campaign
+// starts from the same process state as a standalone one (a forked child would inherit this
+// process's heap layout, and the model's executions are only reproducible per process state).
+int campaign_in_fresh_process(const Campaign& c) {
+  std::vector<std::string> args = {"scenario_check", "campaign", "--design", c.design, "--backend",
+                                   c.backend == Backend::kSched ? "sched" : "threads", "--seed",
+                                   std::to_string(c.seed), "--runs", std::to_string(c.runs),
+                                   "--profile", c.profile == Profile::kAll ? "all" : "free-path", "--quiet"};
+  if (!c.corpus.empty()) args.insert(args.end(), {"--corpus", c.corpus});
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv("/proc/self/exe", argv.data());
+    std::_Exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 Campaign parse_campaign(int argc, char** argv, int first, uint64_t* seed_hi) {
   Campaign c;
   *seed_hi = 0;
@@ -214,7 +239,7 @@ int planted(Campaign base, uint64_t seed_hi) {
       c.design = d->name;
       c.seed = s;
       c.quiet = true;
-      if (in_child([&] { return run_campaign(c); }) != 0) {
+      if (campaign_in_fresh_process(c) != 0) {
         ++found;
         if (flagged) break;   // one seed finding it is enough
       }
@@ -320,7 +345,10 @@ int main(int argc, char** argv) {
   std::string cmd = argv[1];
   uint64_t seed_hi = 0;
   if (cmd == "campaign") return run_campaign(parse_campaign(argc, argv, 2, &seed_hi));
-  if (cmd == "planted") return planted(parse_campaign(argc, argv, 2, &seed_hi), seed_hi);
+  if (cmd == "planted") {
+    Campaign c = parse_campaign(argc, argv, 2, &seed_hi);   // sets seed_hi: parse first
+    return planted(c, seed_hi);
+  }
   if (cmd == "regressions") return regressions(argc, argv, 2);
   if (cmd == "minimize" && argc == 4) return minimize(argv[2], argv[3]);
   usage("unknown command '" + cmd + "' (campaign, planted, regressions)");
