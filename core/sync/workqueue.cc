@@ -120,13 +120,16 @@ bool flush_work(work_struct* work, SourceLoc loc) {
 void worker_thread(workqueue_struct* wq) {
   const SourceLoc loc = SVAFUZZ_HERE;
   for (;;) {
+    // Read the stop flag BEFORE looking at the queue: with real threads, work queued after an
+    // empty pop but before the flag was set would otherwise be left pending on exit.
+    bool stop = kthread_should_stop();
     spin_lock(&wq->lock, loc);
     if (work_struct* work = worklist_pop(wq)) {
       process_one_work(wq, work, loc);   // releases wq->lock
       continue;
     }
     spin_unlock(&wq->lock, loc);
-    if (kthread_should_stop()) return;
+    if (stop) return;
     wait_on(wq, loc);
   }
 }

@@ -77,14 +77,12 @@ TEST_P(CorrectTest, CleanUnderExhaustiveOnSmallShapes) {
   }
 }
 
-// Real threads (ThreadSanitizer in the tsan preset). The IOMMU runs synchronously (the
-// submitting CPU processes the queue): with the IOMMU as its own thread an execution can hang
-// (open issue in docs/designs.md).
+// Real threads (ThreadSanitizer in the tsan preset), the IOMMU unit as its own thread.
 TEST_P(CorrectTest, CleanUnderThreads) {
   for (const char* shape : {"FreeP+FreeQ", "FreeQ.FreeP+DmaP+DmaP"}) {
     ExploreOptions o = exhaustive(GetParam(), shape, 0);
     o.strategy = Strategy::kThreads;
-    o.iommu_agent = false;
+    o.iommu_agent = true;
     o.runs = 5;
     Outcome out = run(o);
     EXPECT_FALSE(out.found) << GetParam() << " on " << shape << ": " << out.message;

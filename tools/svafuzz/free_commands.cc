@@ -60,10 +60,16 @@ int cmd_designs(const DesignsArgs& a) {
     std::fprintf(stderr, "svafuzz designs: unknown strategy '%s'\n", a.strategy.c_str());
     return 2;
   }
-  o.iommu_agent = o.strategy == free::Strategy::kRandom;   // threads: see docs/designs.md
+  // Exhaustive search drives the IOMMU synchronously (docs/designs.md); the others use the agent.
+  o.iommu_agent = a.iommu_agent || o.strategy != free::Strategy::kExhaustive;
   int found = 0;
   std::printf("%-24s %-10s %-12s %10s\n", "shape", "strategy", "result", "executions");
+  if (!a.shape.empty() && !free::find_shape(a.shape)) {
+    std::fprintf(stderr, "svafuzz designs: unknown shape '%s'\n", a.shape.c_str());
+    return 2;
+  }
   for (const free::ShapeInfo& s : free::all_shapes()) {
+    if (!a.shape.empty() && s.name != a.shape) continue;
     o.shape = s.name;
     std::string error;
     if (!free::validate(o, &error)) {

@@ -10,6 +10,8 @@ namespace svafuzz::cli {
 
 struct DesignsArgs {
   std::string check;                  // design to check on every shape ("" = list)
+  std::string shape;                  // only this shape ("" = every shape)
+  bool iommu_agent = false;           // the IOMMU unit as its own agent (default: random only)
   std::string strategy = "exhaustive";   // exhaustive | random | threads
   int preemptions = 2;
   uint64_t runs = 100;

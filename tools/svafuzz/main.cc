@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
   CLI::App* designs = app.add_subcommand(
       "designs", "List the free-path designs, or check one (--check NAME) on every litmus shape");
   designs->add_option("--check", dz.check, "design to check on every shape");
+  designs->add_option("--shape", dz.shape, "only this litmus shape");
+  designs->add_flag("--iommu-agent", dz.iommu_agent, "the IOMMU unit as its own agent");
   designs->add_option("--strategy", dz.strategy, "exhaustive | random | threads")
       ->check(CLI::IsMember({"exhaustive", "random", "threads"}))->capture_default_str();
   designs->add_option("--preemptions", dz.preemptions, "exhaustive preemption bound")
