@@ -7,7 +7,8 @@
 // mm->page_table_lock if the entry is still empty, and is freed again with the matching
 // p?d_free if another agent populated the entry first (upper levels: inside the lock, as
 // mm/memory.c does). Scheduling points: the spin_lock, the READ_ONCE of the entry and the
-// WRITE_ONCE that publishes the table (the frame allocator itself takes none: FrameDb). Must not be called with mm->page_table_lock held. Returns the slot for `va` in the
+// WRITE_ONCE that publishes the table (the frame allocator itself takes none: FrameDb).
+// Must not be called with mm->page_table_lock held. Returns the slot for `va` in the
 // next-level table, or nullptr on -ENOMEM.
 #pragma once
 #include "core/mm/mm_struct.h"

@@ -1,6 +1,7 @@
 // The shared body of the scenario fuzz targets (fuzz_entry.h).
 #include "core/scenario/fuzz_entry.h"
 
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -46,7 +47,10 @@ std::string env_or(const char* name, const std::string& dflt) {
   return v && *v ? v : dflt;
 }
 
+// Prints the running execution's story once per process (both hooks below may fire).
 void death_story() {
+  static std::atomic<bool> printed{false};
+  if (printed.exchange(true)) return;
   std::string s = live_story();
   if (!s.empty()) std::fprintf(stderr, "%s", s.c_str());
 }
@@ -129,6 +133,8 @@ void install_death_story() {
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(death_story);
 }
 
+void print_story_on_sanitizer_error() { death_story(); }
+
 size_t custom_mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed, MutateFn fallback,
                      Profile profile) {
   Rng rng(seed);
@@ -152,3 +158,8 @@ size_t custom_crossover(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t 
 }
 
 }  // namespace svafuzz::scenario
+
+// libFuzzer installs its own death callback after LLVMFuzzerInitialize, replacing the one
+// install_death_story() set; AddressSanitizer calls this hook at the start of every error
+// report, so the interleaving is printed (before ASan's report) under libFuzzer too.
+extern "C" void __asan_on_error() { svafuzz::scenario::print_story_on_sanitizer_error(); }

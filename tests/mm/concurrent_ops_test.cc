@@ -48,7 +48,8 @@ class ConcurrentOpsTest : public MmTest {
   }
 
   // Runs `agents` once under a seeded random schedule; returns the findings' first message.
-  std::string run(uint64_t seed, const std::vector<std::pair<const char*, std::function<void()>>>& agents) {
+  using Agents = std::vector<std::pair<const char*, std::function<void()>>>;
+  std::string run(uint64_t seed, const Agents& agents) {
     findings().clear();
     sched::RandomChoice source(seed);
     sched::SchedRuntime rt(&source);
@@ -220,8 +221,10 @@ std::string ConcurrentOpsTest::explore_gap(const std::function<void()>& freer) {
   for (uint64_t seed = 1; seed <= 400; ++seed) {
     TearDown();
     SetUp();
-    std::string f = run(seed, {{"ptdump", [this] { for (int i = 0; i < 4; ++i) ptdump_walk_pgd(init_mm()); }},
-                               {"freer", freer}});
+    auto ptdump = [this] {
+      for (int i = 0; i < 4; ++i) ptdump_walk_pgd(init_mm());
+    };
+    std::string f = run(seed, {{"ptdump", ptdump}, {"freer", freer}});
     if (!f.empty()) return "GAP seed " + std::to_string(seed) + ": " + f;
   }
   return "";
@@ -240,8 +243,9 @@ TEST_P(ConcurrentOpsTest, PtdumpVersusHugePromotionFindsTheV619Gap) {
   EXPECT_GAP(explore_gap([this] {
                for (int i = 1; i <= 4; ++i) {
                  uint64_t va = vmalloc_model_start() + i * k2M;
-                 EXPECT_EQ(vmap_range_noflush(va, va + 8 * PAGE_SIZE, kDev, __PAGE_KERNEL, PAGE_SHIFT), 0);
-                 vunmap_range(va, va + 8 * PAGE_SIZE);
+                 uint64_t end = va + 8 * PAGE_SIZE;
+                 EXPECT_EQ(vmap_range_noflush(va, end, kDev, __PAGE_KERNEL, PAGE_SHIFT), 0);
+                 vunmap_range(va, end);
                  EXPECT_EQ(vmap_range_noflush(va, va + k2M, kDev, __PAGE_KERNEL, PMD_SHIFT), 0);
                }
              }),

@@ -18,7 +18,9 @@ class CpaTest : public MmTest {
   uint64_t page(int i) { return large() + i * PAGE_SIZE; }
   std::string range_flush(uint64_t s, uint64_t e) { return "flush " + hex(s) + "-" + hex(e); }
   // set_memory_ro(page(5), 1)
-  void split_by_ro() { ASSERT_EQ(change_page_attr_set_clr(page(5), 1, 0, _PAGE_RW, false, false), 0); }
+  void split_by_ro() {
+    ASSERT_EQ(change_page_attr_set_clr(page(5), 1, 0, _PAGE_RW, false, false), 0);
+  }
 };
 
 TEST_P(CpaTest, SplitUsesABareUnmarkedPteTable) {

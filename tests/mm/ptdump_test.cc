@@ -23,7 +23,8 @@ class PtdumpTest : public MmTest {
  protected:
   std::vector<Leaf> dump(mm_struct* mm, size_t* n = nullptr) {
     std::vector<Leaf> out;
-    size_t got = ptdump_walk_pgd(mm, [&](uint64_t va, int l, pteval_t e) { out.push_back({va, l, e}); });
+    size_t got =
+        ptdump_walk_pgd(mm, [&](uint64_t va, int l, pteval_t e) { out.push_back({va, l, e}); });
     if (n) *n = got;
     return out;
   }
@@ -99,7 +100,8 @@ TEST_P(PtdumpTest, StaleEntryToAFreedTableIsAFrameCheckFinding) {
   ASSERT_FALSE(findings().empty());
   Finding f = findings().first();
   EXPECT_EQ(f.detector, Detector::kFrameCheck);
-  EXPECT_NE(f.message.find("ptdump_walk_pgd entered a FREED frame"), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("ptdump_walk_pgd entered a FREED frame"), std::string::npos)
+      << f.message;
   EXPECT_NE(f.message.find("test: freed under the walker"), std::string::npos) << f.message;
 }
 
