@@ -129,6 +129,7 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
     StoryInput in{&s, opts.design, runner.records(), rt ? &rt->trace() : nullptr,
                   rt ? rt->trace().agent_names() : names, agent_names(s), first_finding_step(r.findings)};
     if (in.agent_names.empty()) in.agent_names = names;
+    in.window = opts.story_window;
     r.story = format_story(in);
   }
   if (rt) rt->reset();

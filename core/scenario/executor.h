@@ -31,6 +31,7 @@ struct ExecOptions {
   size_t ncounters = 0;
   bool story = true;                 // build the story when there is a finding
   bool story_always = false;         // ... and also when there is none
+  size_t story_window = 48;          // trace entries shown before the finding (SVAFUZZ_STORY_WINDOW)
 };
 
 struct ExecResult {

@@ -80,6 +80,11 @@ FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char
   if (!parse_ops_mask(ops, &c.ops_mask, &err)) die(std::string(target) + ": " + err);
   c.interleave = env_or("SVAFUZZ_INTERLEAVE", "1") != "0";
   c.story_always = env_or("SVAFUZZ_STORY", "0") != "0";
+  std::string window = env_or("SVAFUZZ_STORY_WINDOW", "48");
+  char* end = nullptr;
+  unsigned long long w = std::strtoull(window.c_str(), &end, 10);
+  if (*end || window.empty()) die(std::string(target) + ": SVAFUZZ_STORY_WINDOW must be a whole number, not '" + window + "'");
+  c.story_window = size_t(w);
   std::fprintf(stderr, "%s: design %s, ops %s, interleaving signal %s\n", target, c.design.c_str(),
                ops.c_str(), c.interleave ? "on" : "off");
   return c;
@@ -114,6 +119,7 @@ void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t*
   o.counters = cfg.interleave ? counters : nullptr;
   o.ncounters = ncounters;
   o.story_always = cfg.story_always;
+  o.story_window = cfg.story_window;
   ExecResult r = execute(s, o);
   if (cfg.story_always && r.findings.empty()) {
     std::fprintf(stderr, "%s%sno finding (%llu steps)\n", r.story.c_str(), print(s).c_str(), (unsigned long long)r.steps);

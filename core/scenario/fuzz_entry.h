@@ -30,6 +30,7 @@ struct FuzzConfig {
   uint32_t ops_mask = ~0u;
   bool interleave = true;
   bool story_always = false;
+  size_t story_window = 48;   // SVAFUZZ_STORY_WINDOW: trace entries shown before a finding
 };
 
 // Reads the environment and strips -design=/-ops= from argv. Exits with status 2 and a clear

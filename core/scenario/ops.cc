@@ -98,14 +98,14 @@ bool OpRunner::reserve(std::vector<Range>* v, uint64_t start, uint64_t end) {
   for (const Range& r : *v) {
     if (start < r.end && r.start < end) return false;
   }
-  v->push_back({start, end, 1});   // pinned while its owner maps it (unpin() after)
+  v->push_back({start, end, 1, true});   // pinned while its owner maps it (unpin() after)
   return true;
 }
 
 void OpRunner::unpin(std::vector<Range>* v, uint64_t start) {
   std::lock_guard<std::mutex> g(mu_);
   for (Range& r : *v) {
-    if (r.start == start) r.pins--;
+    if (r.start == start) r.pins--, r.exclusive = false;
   }
 }
 
@@ -128,6 +128,7 @@ bool OpRunner::take(std::vector<Range>* v, uint64_t addr, uint8_t arg, Range* ou
   if (free.empty()) return false;
   size_t i = free[arg % free.size()];
   (*v)[i].pins = 1;
+  (*v)[i].exclusive = true;
   *out = (*v)[i];
   return true;
 }
@@ -139,7 +140,7 @@ bool OpRunner::take_all(std::vector<Range>* v, uint64_t start, uint64_t end, std
     if (start < r.end && r.start < end && r.pins) return false;
   }
   for (Range& r : *v) {
-    if (start < r.end && r.start < end) r.pins = 1, out->push_back(r);
+    if (start < r.end && r.start < end) r.pins = 1, r.exclusive = true, out->push_back(r);
   }
   return true;
 }
@@ -220,8 +221,11 @@ std::string OpRunner::cpa(const Op& op) {
   if (pa >= boot) {
     std::lock_guard<std::mutex> g(mu_);
     phys_addr_t hot = kHotBase + pa % kHotWindow;
+    // Only online memory: set_memory_* is never called on a range that is being added or
+    // removed (the kernel offlines memory before arch_remove_memory, and no one owns pages of
+    // a range that is not online yet). Such a CPA falls back to boot RAM.
     for (Range& r : hot_) {
-      if (hot >= r.start && hot < r.end) pinned = &r;
+      if (hot >= r.start && hot < r.end && !r.exclusive) pinned = &r;
     }
     if (pinned) pinned->pins++, pa = hot, limit = pinned->end;
     else pa %= boot;

@@ -75,6 +75,7 @@ class OpRunner {
   struct Range {
     uint64_t start, end;
     int pins;
+    bool exclusive;   // held by the op adding or removing it (reserve/take until unpin/finish)
   };
   struct AgentCtx {
     uint32_t id;

@@ -4,7 +4,8 @@
 namespace svafuzz::scenario {
 
 uint32_t StreamChoice::run_length(uint8_t byte) {
-  static const uint32_t kRunLength[16] = {0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256};
+  static const uint32_t kRunLength[16] = {0,  1,   2,   3,   4,    6,    8,    12,
+                                          16, 32,  64,  128, 256,  1024, 4096, 16384};
   return kRunLength[byte >> 4];
 }
 
@@ -18,6 +19,8 @@ void StreamChoice::begin_execution() {
 size_t StreamChoice::choose(const sched::ChoicePoint& cp) {
   size_t cur = sched::index_of_current(cp);
   bool cur_runnable = cur < cp.runnable.size();
+  // A run ends at cpu_relax(): a spinning agent gives up the rest of it.
+  if (cur_runnable && cp.event && cp.event->kind == sync::EventKind::kYield) hold_ = 0;
   if (hold_ > 0 && cur_runnable) {
     --hold_;
     return cur;

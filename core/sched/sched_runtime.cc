@@ -144,7 +144,7 @@ void SchedRuntime::point(const Event& ev) {
   } else if (cur->resumed) {
     cur->resumed = false;
   } else {
-    reschedule(cur, true);
+    reschedule(cur, true, &ev);
   }
   if (stop_) return check_stop(cur, ev);
   record(cur, ev, taken_at);
@@ -162,7 +162,7 @@ void SchedRuntime::block(const void* obj, const Event& ev) {
   record(cur, ev, taken_at);
   cur->status = Agent::Status::kBlocked;
   cur->blocked_on = obj;
-  reschedule(cur, false);
+  reschedule(cur, false, &ev);
   cur->resumed = true;
   if (stop_) check_stop(cur, ev);
 }
@@ -209,7 +209,7 @@ size_t SchedRuntime::collect_runnable() {
   return runnable_.size();
 }
 
-SchedRuntime::Agent* SchedRuntime::pick(Agent* cur, bool cur_runnable) {
+SchedRuntime::Agent* SchedRuntime::pick(Agent* cur, bool cur_runnable, const Event* ev) {
   size_t n = collect_runnable();
   if (n == 0 && live_non_daemons_ == 0 && !stopping_) {
     stopping_ = true;   // kthread_should_stop(): daemons leave their idle loops
@@ -222,7 +222,7 @@ SchedRuntime::Agent* SchedRuntime::pick(Agent* cur, bool cur_runnable) {
   size_t idx = 0;
   if (n > 1) {
     ChoicePoint cp{std::span<const AgentId>(runnable_.data(), n),
-                   cur_runnable ? cur->state.id : sync::kNoAgent, step_, preemptions_, nullptr};
+                   cur_runnable ? cur->state.id : sync::kNoAgent, step_, preemptions_, ev};
     idx = source_->choose(cp);
     if (idx >= n) idx = n - 1;
     schedule_.push_back(runnable_[idx]);
@@ -232,8 +232,8 @@ SchedRuntime::Agent* SchedRuntime::pick(Agent* cur, bool cur_runnable) {
   return next;
 }
 
-void SchedRuntime::reschedule(Agent* cur, bool cur_runnable) {
-  Agent* next = pick(cur, cur_runnable);
+void SchedRuntime::reschedule(Agent* cur, bool cur_runnable, const Event* ev) {
+  Agent* next = pick(cur, cur_runnable, ev);
   if (next != cur) switch_to(cur, next);
 }
 

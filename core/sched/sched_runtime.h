@@ -85,9 +85,10 @@ class SchedRuntime final : public sync::Runtime {
   void check_stop(Agent* cur, const sync::Event& ev);
   void count_step(const sync::Event& ev);
   void record(Agent* cur, const sync::Event& ev, uint64_t taken_at);
-  Agent* pick(Agent* cur, bool cur_runnable);
+  // `ev`: what `cur` is about to do (nullptr at execution start and agent exit).
+  Agent* pick(Agent* cur, bool cur_runnable, const sync::Event* ev = nullptr);
   size_t collect_runnable();
-  void reschedule(Agent* cur, bool cur_runnable);
+  void reschedule(Agent* cur, bool cur_runnable, const sync::Event* ev);
   void switch_to(Agent* from, Agent* to);
   void prime(Agent* a, Agent* primer);
   void park_primed(Agent* cur);

@@ -5,13 +5,15 @@
 //
 //   scenario_check campaign --design NAME [--backend sched|threads] [--seed N] [--runs N]
 //                           [--profile free-path|all] [--time SECONDS] [--quiet] [--base FILE]
-//                           [--corpus DIR]
+//                           [--corpus DIR] [--schedule-bytes N]
 //       Random scenarios (mutate.h generate(), seeded), executed until the first finding or the
 //       run/time budget (--base FILE: that text scenario with random schedule streams;
-//       --corpus DIR: every other run is a seed of DIR with a random schedule stream). Prints "found <detector> after <runs> runs <seconds>s" or "clean <runs>".
+//       --corpus DIR: every other run is a seed of DIR with a random schedule stream;
+//       --schedule-bytes: the length of each random schedule stream, default 96). Prints
+//       "found <detector> after <runs> runs <seconds>s" or "clean <runs>".
 //       Exit: 1 found, 0 clean, 2 bad usage.
-//   scenario_check planted [--backend B] [--seeds A-B] [--runs N] [--corpus DIR] [--skip NAME]...
-//                          [--expect-found NAME]...
+//   scenario_check planted [--backend B] [--seeds A-B] [--runs N] [--corpus DIR] [--base FILE]
+//                          [--skip NAME]... [--only NAME]... [--expect-found NAME]...
 //       For every registered design: a campaign per seed (free-path profile). A flagged design
 //       must be found by at least one seed; a clean design by none. Exit 0 when all match.
 //   scenario_check minimize FILE DESIGN
@@ -20,7 +22,7 @@
 //   scenario_check regressions DIR...
 //       Every text scenario in DIR must fire on its `design` and, unless it carries a
 //       "# gap: <doc>" line (a documented v6.19 gap, which fires on every design), stay clean on
-//       every clean design. Exit 0 when all match.
+//       every shipped clean design (plug-ins are not checked). Exit 0 when all match.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,7 +58,9 @@ struct Campaign {
   bool quiet = false;
   std::string base;   // --base FILE: keep this scenario, draw only its schedule stream
   std::string corpus; // --corpus DIR: every other run takes a seed from DIR, new schedule
+  size_t schedule_bytes = GenOptions{}.schedule_bytes;   // --schedule-bytes N
   std::vector<std::string> skip;   // planted: designs not checked (with the reason in CMake)
+  std::vector<std::string> only;   // planted: if set, only these designs are checked
   std::vector<std::string> flag;   // planted: registered clean, but a documented finding
 };
 
@@ -92,9 +96,12 @@ bool read_file(const std::filesystem::path& p, std::string* out) {
 
 // Runs a campaign in this process; returns 1 if found (when ASan does not end it first).
 int run_campaign(const Campaign& c) {
-  Rng rng(c.seed * 0x9e3779b97f4a7c15ULL + 1);
+  // Seeds go through one SplitMix64 output first: seeding with seed * (its own increment) made
+  // campaign k replay campaign 1's stream shifted by k-1 draws (correlated campaigns).
+  Rng rng(Rng(c.seed).next());
   GenOptions g;
   g.profile = c.profile;
+  g.schedule_bytes = c.schedule_bytes;
   ExecOptions o;
   o.backend = c.backend;
   o.design = c.design;
@@ -107,7 +114,7 @@ int run_campaign(const Campaign& c) {
     if (!read_file(c.base, &text) || !parse(text, &base, &err)) usage("--base " + c.base + ": " + err.format());
   }
   std::vector<Scenario> seeds;
-  Rng seed_rng(c.seed * 0xbf58476d1ce4e5b9ULL + 7);
+  Rng seed_rng(Rng(c.seed ^ 0x5eed5eed5eed5eedULL).next());
   if (!c.corpus.empty()) {
     std::vector<std::filesystem::path> files;
     for (auto& e : std::filesystem::directory_iterator(c.corpus)) if (e.is_regular_file()) files.push_back(e.path());
@@ -169,6 +176,8 @@ int campaign_in_fresh_process(const Campaign& c) {
                                    std::to_string(c.seed), "--runs", std::to_string(c.runs),
                                    "--profile", c.profile == Profile::kAll ? "all" : "free-path", "--quiet"};
   if (!c.corpus.empty()) args.insert(args.end(), {"--corpus", c.corpus});
+  if (!c.base.empty()) args.insert(args.end(), {"--base", c.base});
+  args.insert(args.end(), {"--schedule-bytes", std::to_string(c.schedule_bytes)});
   std::fflush(stdout);
   std::fflush(stderr);
   pid_t pid = fork();
@@ -215,7 +224,9 @@ Campaign parse_campaign(int argc, char** argv, int first, uint64_t* seed_hi) {
     } else if (a == "--quiet") c.quiet = true;
     else if (a == "--base") c.base = value();
     else if (a == "--corpus") c.corpus = value();
+    else if (a == "--schedule-bytes") c.schedule_bytes = to_u64(a, value());
     else if (a == "--skip") c.skip.push_back(value());
+    else if (a == "--only") c.only.push_back(value());
     else if (a == "--expect-found") c.flag.push_back(value());
     else usage("unknown argument '" + a + "'");
   }
@@ -227,6 +238,9 @@ int planted(Campaign base, uint64_t seed_hi) {
   if (seed_hi < base.seed) seed_hi = base.seed + 2;
   int bad = 0;
   for (const svafuzz::free::DesignInfo* d : svafuzz::free::all_designs()) {
+    if (!base.only.empty() && std::find(base.only.begin(), base.only.end(), d->name) == base.only.end()) {
+      continue;
+    }
     if (std::find(base.skip.begin(), base.skip.end(), d->name) != base.skip.end()) {
       std::printf("skip  %s\n", d->name.c_str());
       continue;
@@ -324,7 +338,8 @@ int regressions(int argc, char** argv, int first) {
       std::printf("%-5s %s fires on %s\n", fires ? "ok" : "WRONG", p.filename().c_str(), s.design.c_str());
       bad += !fires;
       for (const svafuzz::free::DesignInfo* d : svafuzz::free::all_designs()) {
-        if (d->verdict != svafuzz::free::Verdict::kClean || d->name == s.design) continue;
+        // Plug-ins are a user's claim, not a shipped correct design: not part of the check.
+        if (d->verdict != svafuzz::free::Verdict::kClean || d->plugin || d->name == s.design) continue;
         bool f = replay_one(s, d->name) != 0;
         bool ok = gap ? f : !f;
         std::printf("%-5s %s %s on %s%s\n", ok ? "ok" : "WRONG", p.filename().c_str(), f ? "fires" : "clean",
