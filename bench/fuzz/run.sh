@@ -2,7 +2,8 @@
 # Fuzzing benchmark (prints figures and the command behind each; not a timed test).
 #
 #   bash bench/fuzz/run.sh [--designs "a b c"] [--seeds N] [--time SECONDS] [--exec-time SECONDS]
-#                          [--fuzz-dir DIR] [--gcc-dir DIR] [--skip-build]
+#                          [--fuzz-dir DIR] [--gcc-dir DIR] [--skip-build] [--jobs N]
+#                          [--interleave both|on|off]
 #
 #   1. exec/s of each scenario fuzz target (libFuzzer, fuzz preset, seed corpus, one core);
 #   2. time to find each planted bug with deferred_free_sched_fuzzer: median and maximum over
@@ -12,11 +13,14 @@
 #   3. the baseline: the same bugs under a plain random real-thread stress run
 #      (scenario_check campaign --backend threads: random scenarios, the OS schedules), same
 #      seeds and cap, built in the gcc preset (no sanitizer: the frame-check detector).
-# Defaults: every flagged design, 10 seeds, 120 s cap, 20 s per exec/s figure.
+# Campaigns run with SVAFUZZ_OPS=free-path (the documented v6.19 gaps, which fire on every
+# design, are left out, so a crash is the design's own bug). --jobs N runs N campaigns at once,
+# each still on one core (use N <= cores). --interleave picks which arms of the signal A/B run.
+# Defaults: every flagged design, 10 seeds, 120 s cap, 20 s per exec/s figure, 1 job, both arms.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 designs="free-then-flush sync seed-v3 unlocked-list-add lost-wakeup lost-wakeup-flag double-enqueue sleep-under-lock"
-seeds=10; cap=120; exec_time=20; fuzz_dir=build/fuzz; gcc_dir=build/gcc; build=1
+seeds=10; cap=120; exec_time=20; fuzz_dir=build/fuzz; gcc_dir=build/gcc; build=1; jobs=1; arms="1 0"
 while [ $# -gt 0 ]; do
   case "$1" in
     --designs) designs=$2; shift 2 ;;
@@ -26,6 +30,9 @@ while [ $# -gt 0 ]; do
     --fuzz-dir) fuzz_dir=$2; shift 2 ;;
     --gcc-dir) gcc_dir=$2; shift 2 ;;
     --skip-build) build=0; shift ;;
+    --jobs) jobs=$2; shift 2 ;;
+    --interleave) case "$2" in both) arms="1 0" ;; on) arms=1 ;; off) arms=0 ;;
+                  *) echo "run.sh: --interleave is both, on or off" >&2; exit 2 ;; esac; shift 2 ;;
     -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -38,13 +45,16 @@ fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 # median and max of the numbers on stdin ("-" = not found within the cap: counts as the cap)
-stats() { awk -v cap="$cap" '{ v = ($1 == "-") ? cap : $1; a[n++] = v; if ($1 == "-") miss++ }
-  END { asort(a); m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2;
-        printf "median %.1fs max %.1fs (found %d/%d)", m, a[n], n - miss, n }'; }
+stats() { awk -v cap="$cap" '{ print ($1 == "-") ? cap " miss" : $1 " hit" }' | sort -n |
+  awk '{ a[n++] = $1; if ($2 == "miss") miss++ }
+  END { if (n == 0) { printf "no campaigns"; exit }
+        m = (n % 2) ? a[(n - 1) / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
+        printf "median %.1fs max %.1fs (found %d/%d)", m, a[n - 1], n - miss, n }'; }
 
 echo "== exec/s (libFuzzer, seed corpus, ${exec_time}s each, one core)"
 for t in deferred_free_sched deferred_free_threads scenario_decoder; do
   bin=$fuzz_dir/fuzzers/${t}_fuzzer; mkdir -p "$tmp/c-$t"
+  [ -x "$bin" ] || { echo "$t: not built ($bin; run without --skip-build)"; continue; }
   cmd="$bin -max_total_time=$exec_time -print_final_stats=1 $tmp/c-$t corpus/${t}_fuzzer"
   $cmd >"$tmp/$t.log" 2>&1
   execs=$(grep -a 'stat::number_of_executed_units' "$tmp/$t.log" | awk '{print $2}')
@@ -55,28 +65,34 @@ time_to_crash() {   # design seed interleave -> seconds or "-"
   local d=$1 s=$2 il=$3 dir=$tmp/e-$d-$s-$il
   mkdir -p "$dir"
   local start=$(date +%s.%N)
-  SVAFUZZ_DESIGN=$d SVAFUZZ_INTERLEAVE=$il timeout $((cap + 30)) "$fuzz_dir/fuzzers/deferred_free_sched_fuzzer" \
+  SVAFUZZ_DESIGN=$d SVAFUZZ_OPS=free-path SVAFUZZ_INTERLEAVE=$il timeout $((cap + 30)) "$fuzz_dir/fuzzers/deferred_free_sched_fuzzer" \
     -seed=$s -max_total_time=$cap -artifact_prefix="$dir/" "$dir" >"$dir.log" 2>&1
   local end=$(date +%s.%N)
   if ls "$dir"/crash-* >/dev/null 2>&1; then echo "$end - $start" | bc; else echo "-"; fi
 }
 
 echo "== time to find each planted bug (deferred_free_sched_fuzzer, empty corpus, seeds 1-$seeds, cap ${cap}s)"
-echo "   command: SVAFUZZ_DESIGN=<d> SVAFUZZ_INTERLEAVE=<1|0> $fuzz_dir/fuzzers/deferred_free_sched_fuzzer -seed=<s> -max_total_time=$cap <empty dir>"
+echo "   command: SVAFUZZ_DESIGN=<d> SVAFUZZ_OPS=free-path SVAFUZZ_INTERLEAVE=<1|0> $fuzz_dir/fuzzers/deferred_free_sched_fuzzer -seed=<s> -max_total_time=$cap <empty dir>"
+export -f time_to_crash; export tmp cap fuzz_dir
 for d in $designs; do
-  for il in 1 0; do
-    for s in $(seq 1 "$seeds"); do time_to_crash "$d" "$s" "$il"; done > "$tmp/t-$d-$il"
+  line="$d:"
+  for il in $arms; do
+    seq 1 "$seeds" | xargs -P "$jobs" -I{} bash -c 'time_to_crash "$0" {} "$1"' "$d" "$il" > "$tmp/t-$d-$il"
+    line="$line interleaving $([ "$il" = 1 ] && echo on || echo off): $(stats < "$tmp/t-$d-$il");"
   done
-  echo "$d: interleaving on: $(stats < "$tmp/t-$d-1");  off: $(stats < "$tmp/t-$d-0")"
+  echo "$line"
 done
 
 echo "== baseline: random real-thread stress (gcc preset, frame-check detector), seeds 1-$seeds, cap ${cap}s"
 echo "   command: $gcc_dir/tests/scenario/scenario_check campaign --backend threads --profile free-path --design <d> --seed <s> --runs 100000000 --time $cap --quiet"
+baseline() {   # design seed -> seconds or "-"
+  local out
+  out=$(timeout $((cap + 30)) "$gcc_dir/tests/scenario/scenario_check" campaign --backend threads --profile free-path \
+      --design "$1" --seed "$2" --runs 100000000 --time "$cap" --quiet 2>/dev/null | tail -1)
+  case "$out" in found*) echo "$out" | sed -E 's/.* ([0-9.]+)s .*/\1/' ;; *) echo "-" ;; esac
+}
+export -f baseline; export gcc_dir
 for d in $designs; do
-  for s in $(seq 1 "$seeds"); do
-    out=$(timeout $((cap + 30)) "$gcc_dir/tests/scenario/scenario_check" campaign --backend threads --profile free-path \
-      --design "$d" --seed "$s" --runs 100000000 --time "$cap" --quiet 2>/dev/null | tail -1)
-    case "$out" in found*) echo "$out" | sed -E 's/.* ([0-9.]+)s .*/\1/' ;; *) echo "-" ;; esac
-  done > "$tmp/b-$d"
+  seq 1 "$seeds" | xargs -P "$jobs" -I{} bash -c 'baseline "$0" {}' "$d" > "$tmp/b-$d"
   echo "$d: stress: $(stats < "$tmp/b-$d")"
 done
