@@ -55,15 +55,10 @@ std::vector<std::string> agent_names(const Scenario& s) {
 // The runtime is reused across executions (pooled fiber stacks).
 sched::SchedRuntime* sched_runtime(sched::ChoiceSource* src, uint64_t budget) {
   static std::unique_ptr<sched::SchedRuntime> rt;
-  static uint64_t rt_budget = 0;
-  if (!rt || rt_budget != budget) {
-    sched::SchedOptions o;
-    o.step_budget = budget;
-    rt = std::make_unique<sched::SchedRuntime>(src, o);
-    rt_budget = budget;
-  }
+  if (!rt) rt = std::make_unique<sched::SchedRuntime>(src, sched::SchedOptions{});
   rt->reset();
   rt->set_source(src);
+  rt->set_step_budget(budget);
   return rt.get();
 }
 
@@ -108,7 +103,7 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
   sched::SchedRuntime* rt = nullptr;
   if (opts.backend == Backend::kSched) {
     StreamChoice src(s.schedule);
-    rt = sched_runtime(&src, opts.step_budget);
+    rt = sched_runtime(&src, step_budget_for(s, opts.step_budget));
     w.start(rt);
     names = spawn_agents(w, rt, s, runner);
     g_live = Live{&s, &opts.design, &runner, rt, &names, agent_names(s)};
@@ -135,6 +130,12 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
   if (rt) rt->reset();
   findings().clear();
   return r;
+}
+
+uint64_t step_budget_for(const Scenario& s, uint64_t base) {
+  uint64_t ops = 0;
+  for (const Agent& a : s.agents) ops += a.ops.size();
+  return base + kStepBudgetPerOp * ops;
 }
 
 bool design_exists(const std::string& name) { return free::find_design(name) != nullptr; }

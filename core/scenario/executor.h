@@ -26,7 +26,9 @@ struct ExecOptions {
   Backend backend = Backend::kSched;
   std::string design = "mainline";   // a registered design (core/free/registry.h)
   uint32_t ops_mask = ~0u;           // bit i: OpKind i runs (others are skipped)
-  uint64_t step_budget = 200000;     // sched: scheduling points before a step-budget finding
+  // sched: scheduling points before a step-budget finding: step_budget plus
+  // kStepBudgetPerOp for every op of the scenario (step_budget_for()).
+  uint64_t step_budget = 200000;
   uint8_t* counters = nullptr;       // sched: interleaving signal (interleave.h), or nullptr
   size_t ncounters = 0;
   bool story = true;                 // build the story when there is a finding
@@ -43,6 +45,13 @@ struct ExecResult {
 // Runs `s` once. Precondition: opts.design is registered (design_exists()). Clears the
 // process-wide finding log before and after. Not re-entrant: one execution at a time.
 ExecResult execute(const Scenario& s, const ExecOptions& opts);
+
+// A legitimate execution can be long: one ptdump of init_mm takes ~7,000 points at 4 levels
+// and ~9,300 at 5 (measured), and a scenario may hold 128 ops, so a fixed budget flagged long
+// but finite executions (a 30-minute fuzzing run on mainline hit 200,000 with a few ptdump
+// walkers). The budget grows with the work: base + kStepBudgetPerOp per op.
+constexpr uint64_t kStepBudgetPerOp = 20000;
+uint64_t step_budget_for(const Scenario& s, uint64_t base);
 
 bool design_exists(const std::string& name);
 // Registered design names, comma-separated, for error messages.

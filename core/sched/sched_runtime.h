@@ -60,6 +60,8 @@ class SchedRuntime final : public sync::Runtime {
 
   // Replaces the choice source for the next run().
   void set_source(ChoiceSource* source) { source_ = source; }
+  // Between executions only (a budget that varies per execution keeps the pooled stacks).
+  void set_step_budget(uint64_t budget) { opts_.step_budget = budget; }
 
   const Trace& trace() const { return trace_; }
   const Schedule& schedule() const { return schedule_; }
