@@ -16,7 +16,7 @@
 # Campaigns run with SVAFUZZ_OPS=free-path (the documented v6.19 gaps, which fire on every
 # design, are left out, so a crash is the design's own bug). --jobs N runs N campaigns at once,
 # each still on one core (use N <= cores). --interleave picks which arms of the signal A/B run.
-# Defaults: every flagged design, 10 seeds, 120 s cap, 20 s per exec/s figure, 1 job, both arms.
+# Defaults: the planted designs plus sync and seed-v3 (not sync-invalidate: a comparison design), 10 seeds, 120 s cap, 20 s per exec/s figure, 1 job, both arms.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 designs="free-then-flush sync seed-v3 unlocked-list-add lost-wakeup lost-wakeup-flag double-enqueue sleep-under-lock"

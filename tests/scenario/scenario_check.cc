@@ -356,7 +356,7 @@ int regressions(int argc, char** argv, int first) {
 
 int main(int argc, char** argv) {
   install_death_story();
-  if (argc < 2) usage("usage: scenario_check campaign|planted|regressions ...");
+  if (argc < 2) usage("usage: scenario_check campaign|planted|minimize|regressions ...");
   std::string cmd = argv[1];
   uint64_t seed_hi = 0;
   if (cmd == "campaign") return run_campaign(parse_campaign(argc, argv, 2, &seed_hi));
