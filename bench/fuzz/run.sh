@@ -3,7 +3,8 @@
 #
 #   bash bench/fuzz/run.sh [--designs "a b c"] [--seeds N] [--time SECONDS] [--exec-time SECONDS]
 #                          [--fuzz-dir DIR] [--gcc-dir DIR] [--skip-build] [--jobs N]
-#                          [--interleave both|on|off]
+#                          [--interleave both|on|off] [--skip-baseline]
+#   --exec-time 0 skips the exec/s figures.
 #
 #   1. exec/s of each scenario fuzz target (libFuzzer, fuzz preset, seed corpus, one core);
 #   2. time to find each planted bug with deferred_free_sched_fuzzer: median and maximum over
@@ -20,7 +21,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 designs="free-then-flush sync seed-v3 unlocked-list-add lost-wakeup lost-wakeup-flag double-enqueue sleep-under-lock"
-seeds=10; cap=120; exec_time=20; fuzz_dir=build/fuzz; gcc_dir=build/gcc; build=1; jobs=1; arms="1 0"
+seeds=10; cap=120; exec_time=20; fuzz_dir=build/fuzz; gcc_dir=build/gcc; build=1; jobs=1; arms="1 0"; baseline=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --designs) designs=$2; shift 2 ;;
@@ -31,9 +32,10 @@ while [ $# -gt 0 ]; do
     --gcc-dir) gcc_dir=$2; shift 2 ;;
     --skip-build) build=0; shift ;;
     --jobs) jobs=$2; shift 2 ;;
+    --skip-baseline) baseline=0; shift ;;
     --interleave) case "$2" in both) arms="1 0" ;; on) arms=1 ;; off) arms=0 ;;
                   *) echo "run.sh: --interleave is both, on or off" >&2; exit 2 ;; esac; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -51,24 +53,33 @@ stats() { awk -v cap="$cap" '{ print ($1 == "-") ? cap " miss" : $1 " hit" }' | 
         m = (n % 2) ? a[(n - 1) / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
         printf "median %.1fs max %.1fs (found %d/%d)", m, a[n - 1], n - miss, n }'; }
 
-echo "== exec/s (libFuzzer, seed corpus, ${exec_time}s each, one core)"
+[ "$exec_time" -gt 0 ] && echo "== exec/s (libFuzzer, seed corpus, ${exec_time}s each, one core)"
 for t in deferred_free_sched deferred_free_threads scenario_decoder; do
+  [ "$exec_time" -gt 0 ] || break
   bin=$fuzz_dir/fuzzers/${t}_fuzzer; mkdir -p "$tmp/c-$t"
   [ -x "$bin" ] || { echo "$t: not built ($bin; run without --skip-build)"; continue; }
-  cmd="$bin -max_total_time=$exec_time -print_final_stats=1 $tmp/c-$t corpus/${t}_fuzzer"
-  $cmd >"$tmp/$t.log" 2>&1
+  # Seeds: top-level corpus files only (regressions/ holds reproducers, and the gap ones crash
+  # at once under ops=all); the scenario targets run design mainline with ops free-path.
+  mkdir -p "$tmp/s-$t"; find "corpus/${t}_fuzzer" -maxdepth 1 -type f -exec cp {} "$tmp/s-$t/" \;
+  cmd="$bin -max_total_time=$exec_time -print_final_stats=1 $tmp/c-$t $tmp/s-$t"
+  SVAFUZZ_OPS=free-path $cmd >"$tmp/$t.log" 2>&1
   execs=$(grep -a 'stat::number_of_executed_units' "$tmp/$t.log" | awk '{print $2}')
-  echo "$t: $(( ${execs:-0} / exec_time )) exec/s   [$cmd]"
+  echo "$t: $(( ${execs:-0} / exec_time )) exec/s   [SVAFUZZ_OPS=free-path $cmd]"
 done
 
 time_to_crash() {   # design seed interleave -> seconds or "-"
-  local d=$1 s=$2 il=$3 dir=$tmp/e-$d-$s-$il
-  mkdir -p "$dir"
-  local start=$(date +%s.%N)
+  # One `local` per variable: the words of a single `local` are expanded before any of its
+  # assignments, so dir=...$d... in the same statement would see an empty $d (every campaign
+  # then shared one corpus and replayed the first campaign's crash).
+  local d=$1 s=$2 il=$3
+  local dir=$tmp/e-$d-$s-$il
+  mkdir -p "$dir/corpus" "$dir/art"
+  local start end
+  start=$(date +%s.%N)
   SVAFUZZ_DESIGN=$d SVAFUZZ_OPS=free-path SVAFUZZ_INTERLEAVE=$il timeout $((cap + 30)) "$fuzz_dir/fuzzers/deferred_free_sched_fuzzer" \
-    -seed=$s -max_total_time=$cap -artifact_prefix="$dir/" "$dir" >"$dir.log" 2>&1
-  local end=$(date +%s.%N)
-  if ls "$dir"/crash-* >/dev/null 2>&1; then echo "$end - $start" | bc; else echo "-"; fi
+    -seed=$s -max_total_time=$cap -artifact_prefix="$dir/art/" "$dir/corpus" >"$dir.log" 2>&1
+  end=$(date +%s.%N)
+  if ls "$dir"/art/crash-* >/dev/null 2>&1; then echo "$end - $start" | bc; else echo "-"; fi
 }
 
 echo "== time to find each planted bug (deferred_free_sched_fuzzer, empty corpus, seeds 1-$seeds, cap ${cap}s)"
@@ -83,6 +94,7 @@ for d in $designs; do
   echo "$line"
 done
 
+[ "$baseline" = 1 ] || exit 0
 echo "== baseline: random real-thread stress (gcc preset, frame-check detector), seeds 1-$seeds, cap ${cap}s"
 echo "   command: $gcc_dir/tests/scenario/scenario_check campaign --backend threads --profile free-path --design <d> --seed <s> --runs 100000000 --time $cap --quiet"
 baseline() {   # design seed -> seconds or "-"
