@@ -103,7 +103,8 @@ trap 'kill $pid 2>/dev/null; rm -rf "$empty"' INT TERM
 while kill -0 $pid 2>/dev/null; do
   for _ in 1 2 3 4 5 6 7 8 9 10; do sleep 1; kill -0 $pid 2>/dev/null || break; done
   kill -0 $pid 2>/dev/null || break
-  last=$(grep -aE '^#[0-9]+' "$log" | tail -1 | sed -E 's/^(#[0-9]+).*cov: ([0-9]+).*exec\/s: ([0-9]+).*/\1 execs, cov \2, \3 exec\/s/')
+  # libFuzzer prints "#N NEW cov: C ... exec/s: E"; in -fork mode "#N: cov: C ... exec/s E".
+  last=$(grep -aE '^#[0-9]+' "$log" | tail -1 | sed -E 's/^#([0-9]+):?[[:space:]].*cov: ([0-9]+).*exec\/s:? ([0-9]+).*/#\1 execs, cov \2, \3 exec\/s/')
   echo "hunt: $(( $(date +%s) - start ))/${budget}s ${last:-starting}" >&2
 done
 wait $pid
@@ -112,11 +113,11 @@ elapsed=$(( $(date +%s) - start ))
 crash=$(ls -t "$work"/artifacts/crash-* "$work"/artifacts/leak-* "$work"/artifacts/timeout-* \
           "$work"/artifacts/oom-* 2>/dev/null | head -1)
 if [ -z "$crash" ]; then
-  if ! grep -aqE 'Done [0-9]+ runs|stat::number_of_executed_units' "$log"; then
+  if ! grep -aqE 'Done [0-9]+ runs|stat::number_of_executed_units|INFO: exiting: 0' "$log"; then
     tail -30 "$log" >&2; die "the fuzzer stopped without a finding or a summary (see $log)"
   fi
   execs=$(grep -aE 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
-  [ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+  [ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#:')
   echo "CLEAN $design ${execs:-0} execs ${elapsed}s"
   exit 0
 fi
