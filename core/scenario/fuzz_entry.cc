@@ -145,8 +145,6 @@ void install_death_story() {
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(death_story);
 }
 
-void print_story_on_sanitizer_error() { death_story(); }
-
 size_t custom_mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed, MutateFn fallback,
                      Profile profile) {
   Rng rng(seed);
@@ -174,4 +172,4 @@ size_t custom_crossover(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t 
 // libFuzzer installs its own death callback after LLVMFuzzerInitialize, replacing the one
 // install_death_story() set; AddressSanitizer calls this hook at the start of every error
 // report, so the interleaving is printed (before ASan's report) under libFuzzer too.
-extern "C" void __asan_on_error() { svafuzz::scenario::print_story_on_sanitizer_error(); }
+extern "C" void __asan_on_error() { svafuzz::scenario::death_story(); }

@@ -49,8 +49,6 @@ void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t*
 
 // Installs an AddressSanitizer death callback that prints the running execution's story.
 void install_death_story();
-// Prints the running execution's story (once per process); called from __asan_on_error.
-void print_story_on_sanitizer_error();
 
 // Custom mutator / crossover bodies. `fallback` is libFuzzer's LLVMFuzzerMutate (nullptr
 // outside libFuzzer).

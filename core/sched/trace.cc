@@ -159,9 +159,7 @@ void Trace::resolve() {
   uint64_t h = kFnvOffset;
   for (TraceEntry& e : entries_) {
     auto [id, fresh] = ids.find_or_add(e.object, static_cast<uint32_t>(slots_.size()));
-    if (fresh && e.label == nullptr && namers().empty()) {
-      slots_.push_back(ObjectSlot{0, kObjHash});   // "obj#<id>", built by objects()
-    } else if (fresh) {
+    if (fresh) {
       ObjectName n;
       bool by_namer = name_by_namers(e.object, &n);
       if (by_namer || e.label != nullptr) {
@@ -204,10 +202,11 @@ std::string Trace::format() const {
   std::ostringstream os;
   os << std::left << std::setw(6) << "#" << std::setw(8) << "step" << std::setw(12) << "agent"
      << std::setw(14) << "event" << std::setw(20) << "object" << "where\n";
+  const std::vector<ObjectName>& objs = objects();
   size_t i = 0;
   for (const TraceEntry& e : entries_) {
     std::string agent = e.agent < agent_names_.size() ? agent_names_[e.agent] : "?";
-    std::string obj = e.object_id < objects().size() ? objects_[e.object_id].name : "?";
+    std::string obj = e.object_id < objs.size() ? objs[e.object_id].name : "?";
     os << std::setw(6) << ++i << std::setw(8) << e.step << std::setw(12) << agent << std::setw(14)
        << sync::event_kind_name(e.kind) << std::setw(20) << obj;
     if (e.loc.line != 0) os << file_basename(e.loc.file) << ':' << e.loc.line;
