@@ -48,7 +48,7 @@ std::string frame_list(const std::vector<mm::ptdesc*>& frames) {
 void FreePathWorld::drain() {
   iommu::HwMode mode = iommu_->mode();
   iommu_->set_mode(iommu::HwMode::kSynchronous);   // the host completes every wait itself
-  unit_->process_all();
+  for (iommu::IntelIommu* u : units_) u->process_all();
   if (pool_) {
     for (int round = 0; round < kMaxDrainRounds; ++round) {
       sync::work_struct* work = pop_work(pool_->wq());
@@ -57,7 +57,7 @@ void FreePathWorld::drain() {
       work->func(work);
     }
   }
-  unit_->process_all();
+  for (iommu::IntelIommu* u : units_) u->process_all();
   iommu_->set_mode(mode);
 }
 

@@ -3,6 +3,7 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 #include <unordered_set>
@@ -47,13 +48,12 @@ FreePathWorld::FreePathWorld(WorldOptions opts) : opts_(std::move(opts)) {
   iommu_ = std::make_unique<iommu::IommuSystem>(iommu::IommuOptions{iommu::HwMode::kSynchronous});
   iscope_ = std::make_unique<iommu::IommuScope>(iommu_.get());
   iommu_->install_kernel_hooks(*kernel_);
-  unit_ = iommu_->add_unit("dmar0");
-  for (int i = 0; i < opts_.devices; ++i) {
-    devices_.push_back(iommu_->add_device(unit_, "dev" + std::to_string(i), i < opts_.ats_devices));
+  build_devices();
+  for (int i = 0; i < std::max(opts_.processes, 1); ++i) {
+    procs_.push_back(kernel_->mm_alloc("proc" + std::to_string(i)));
   }
-  proc_ = kernel_->mm_alloc("proc");
-  for (iommu::Device* d : devices_) iommu::iommu_sva_bind_device(d, proc_);
-  if (proc_->iommu_mm.load()) pasid_ = proc_->iommu_mm.load()->pasid;
+  for (iommu::Device* d : devices_) boot_handles_.push_back(iommu::iommu_sva_bind_device(d, procs_[0]));
+  if (procs_[0]->iommu_mm.load()) pasid_ = procs_[0]->iommu_mm.load()->pasid;
   build_slots();
   iommu_->set_mode(opts_.hw_mode);
   if (design_->pagetable_free_kernel) {
@@ -67,6 +67,27 @@ FreePathWorld::~FreePathWorld() {
   iommu_.reset();
   kscope_.reset();
   kernel_.reset();
+}
+
+void FreePathWorld::build_devices() {
+  int units = std::clamp(opts_.units, 1, 3);
+  for (int u = 0; u < units; ++u) units_.push_back(iommu_->add_unit("dmar" + std::to_string(u)));
+  std::vector<WorldOptions::DeviceSpec> specs = opts_.device_specs;
+  if (specs.empty()) {
+    for (int i = 0; i < opts_.devices; ++i) specs.push_back({0, i < opts_.ats_devices});
+  }
+  for (size_t i = 0; i < specs.size(); ++i) {
+    iommu::IntelIommu* unit = units_[size_t(specs[i].unit) % units_.size()];
+    devices_.push_back(iommu_->add_device(unit, "dev" + std::to_string(i), specs[i].ats));
+  }
+}
+
+std::vector<std::string> FreePathWorld::daemon_names() const {
+  std::vector<std::string> names{"kworker"};
+  if (opts_.hw_mode == iommu::HwMode::kAgent) {
+    for (iommu::IntelIommu* u : units_) names.push_back("iommu/" + u->name());
+  }
+  return names;
 }
 
 void FreePathWorld::build_slots() {
@@ -97,11 +118,10 @@ uint64_t FreePathWorld::kva(int slot) const { return slot_base(slot); }
 void FreePathWorld::start(sync::Runtime* rt) {
   pool_ = std::make_unique<sync::WorkerPool>(rt);
   if (opts_.hw_mode == iommu::HwMode::kAgent) {
-    bool threaded = dynamic_cast<threads::ThreadsRuntime*>(rt) != nullptr;
-    rt->spawn("iommu/dmar0", [this, threaded] {
-      threaded_ = threaded;
-      iommu_agent();
-    }, true);
+    threaded_ = dynamic_cast<threads::ThreadsRuntime*>(rt) != nullptr;
+    for (iommu::IntelIommu* u : units_) {
+      rt->spawn("iommu/" + u->name(), [this, u] { iommu_agent(u); }, true);
+    }
   }
 }
 
@@ -130,14 +150,14 @@ bool FreePathWorld::kworker_idle() {
   return idle;
 }
 
-// The unit's invalidation hardware as an agent: processes descriptors as they come, and
-// leaves once no one can submit any more (every scenario agent done, kworker idle, queue
-// empty). A daemon, so it never keeps a blocked execution alive.
-void FreePathWorld::iommu_agent() {
+// A unit's invalidation hardware as an agent: processes descriptors as they come, and leaves
+// once no one can submit any more (every scenario agent done, kworker idle, its queue empty).
+// A daemon, so it never keeps a blocked execution alive.
+void FreePathWorld::iommu_agent(iommu::IntelIommu* unit) {
   for (;;) {
-    if (unit_->process_one()) continue;
+    if (unit->process_one()) continue;
     if (live_.load(std::memory_order_acquire) == 0 && kworker_idle() &&
-        unit_->queue_depth() == 0) {
+        unit->queue_depth() == 0) {
       return;
     }
     sync::yield_point();

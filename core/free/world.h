@@ -3,11 +3,14 @@
 //
 // What it builds (constructor, on the host, before the execution):
 //   - a Kernel (4- or 5-level paging) with CONFIG_ASYNC_KERNEL_PGTABLE_FREE on or off;
-//   - an IommuSystem with one VT-d unit ("dmar0") in HwMode::kAgent (the unit processes its
-//     invalidation queue as its own agent) or kSynchronous (the submitting CPU drives it), and
-//     `devices` devices behind it (the first `ats_devices` of them with an ATS device TLB);
-//   - a user mm ("proc") bound with SVA to every device (iommu_sva_bind_device), so
-//     iommu_sva_present is true and every device walks the shared kernel half;
+//   - an IommuSystem with `units` VT-d units ("dmar0".."dmar2") in HwMode::kAgent (each unit
+//     processes its invalidation queue as its own agent) or kSynchronous (the submitting CPU
+//     drives it), and the devices: `device_specs` (each behind its unit, ATS or not), or, when
+//     that is empty, `devices` devices behind dmar0 (the first `ats_devices` with ATS);
+//   - `processes` user mms ("proc0", "proc1", ...); proc0 is bound with SVA to every device
+//     (iommu_sva_bind_device), so iommu_sva_present is true and every device walks the shared
+//     kernel half. The world keeps those boot handles (boot_handle()): a scenario's unbind may
+//     drop one, and the last unbind then really detaches and frees the domain;
 //   - `kernel_slots` vmalloc slots, each a 2 MiB region mapped with one 4 KiB page, so each has
 //     its own PTE table (allocated by pte_alloc_kernel, hence marked PT_kernel): the tables the
 //     CPU agents free and the devices walk;
@@ -52,8 +55,15 @@ struct WorldOptions {
   // CONFIG_ASYNC_KERNEL_PGTABLE_FREE at run time; defaults to the build-time setting.
   bool async_kernel_pgtable_free = mm::KernelOptions{}.async_kernel_pgtable_free;
   iommu::HwMode hw_mode = iommu::HwMode::kAgent;
-  int devices = 1;                      // devices behind dmar0, all bound to "proc"
+  int devices = 1;                      // devices behind dmar0, all bound to proc0
   int ats_devices = 0;                  // the first ats_devices of them have ATS
+  int units = 1;                        // VT-d units (1-3)
+  struct DeviceSpec {
+    int unit = 0;                       // index into the units (taken modulo `units`)
+    bool ats = false;
+  };
+  std::vector<DeviceSpec> device_specs; // if set, replaces devices/ats_devices
+  int processes = 1;                    // user mms proc0.. (proc0 is bound at boot)
   int kernel_slots = 2;                 // vmalloc 2 MiB slots, each with its own PTE table
   size_t frames = 256;                  // frame pool
   size_t quarantine = 16;               // frees before a frame can be reused
@@ -102,19 +112,27 @@ class FreePathWorld {
   const DesignInfo& design() const { return *design_; }
   mm::Kernel& kernel() { return *kernel_; }
   iommu::IommuSystem& iommu() { return *iommu_; }
-  iommu::IntelIommu* unit() { return unit_; }
+  iommu::IntelIommu* unit(int i = 0) { return units_.at(i); }
+  int unit_count() const { return int(units_.size()); }
+  int device_count() const { return int(devices_.size()); }
   iommu::Device* device(int i) { return devices_.at(i); }
-  mm::mm_struct* proc() { return proc_; }
-  uint32_t pasid() const { return pasid_; }
+  mm::mm_struct* proc(int i = 0) { return procs_.at(i); }   // as built; may have exited since
+  int process_count() const { return int(procs_.size()); }
+  uint32_t pasid() const { return pasid_; }                 // proc0's PASID at boot
+  // proc0's boot-time SVA handle of device i (the world no longer uses it after boot).
+  iommu::iommu_sva* boot_handle(int i) const { return boot_handles_.at(i); }
+  // Names of the daemons start() spawns, in spawn order: "kworker", "iommu/dmar0", ...
+  std::vector<std::string> daemon_names() const;
   uint64_t kva(int slot) const;                  // the mapped 4 KiB page of kernel slot `slot`
   mm::ptdesc* slot_table(int slot) const { return slot_tables_.at(slot); }
   sync::workqueue_struct* system_wq_of_world();  // nullptr before start()
   int live_agents() const { return live_.load(std::memory_order_acquire); }
 
  private:
+  void build_devices();
   void build_slots();
   bool kworker_idle();
-  void iommu_agent();
+  void iommu_agent(iommu::IntelIommu* unit);
   mm::pteval_t* pmd_slot(uint64_t va);
 
   WorldOptions opts_;
@@ -123,9 +141,10 @@ class FreePathWorld {
   std::unique_ptr<mm::KernelScope> kscope_;
   std::unique_ptr<iommu::IommuSystem> iommu_;
   std::unique_ptr<iommu::IommuScope> iscope_;
-  iommu::IntelIommu* unit_ = nullptr;
+  std::vector<iommu::IntelIommu*> units_;
   std::vector<iommu::Device*> devices_;
-  mm::mm_struct* proc_ = nullptr;
+  std::vector<mm::mm_struct*> procs_;
+  std::vector<iommu::iommu_sva*> boot_handles_;
   uint32_t pasid_ = 0;
   std::vector<mm::ptdesc*> slot_tables_;
   std::vector<mm::pteval_t*> slot_pmds_;   // init_mm PMD entry of each slot (fixed)

@@ -3,6 +3,7 @@
 
 #include "core/iommu/iommu.h"
 #include "core/mm/kernel.h"
+#include "core/mm/model_defects.h"
 #include "core/sync/once.h"
 
 namespace svafuzz::iommu {
@@ -80,7 +81,50 @@ uint64_t* Device::target_word(mm::phys_addr_t pa) const {
   return pt->entries() + ((pa & (mm::PAGE_SIZE - 1)) >> 3);
 }
 
+// A DMA's in-flight record, held from before its translation to the end of its memory access
+// (draining, device.h): the unit's for an untranslated request, the device's own for a
+// translated (ATS) one. The planted defect no-dma-drain keeps none, so waits complete while
+// the DMA is still on its way to memory.
+class Device::InFlight {
+ public:
+  explicit InFlight(Device* d) : dev_(d) {
+    if (mm::model_defects().no_dma_drain) return;
+    held_ = true;
+    token_ = dev_->ats_ ? dev_->begin_translated() : dev_->unit_->begin_request();
+  }
+  ~InFlight() {
+    if (!held_) return;
+    if (dev_->ats_) dev_->end_translated(token_);
+    else dev_->unit_->end_request(token_);
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  Device* dev_;
+  bool held_ = false;
+  uint64_t token_ = 0;
+};
+
+uint64_t Device::begin_translated() {
+  uint64_t s = unit_->system().tick();
+  std::lock_guard<std::mutex> g(mu_);
+  translated_in_flight_.insert(s);
+  return s;
+}
+
+void Device::end_translated(uint64_t start) {
+  std::lock_guard<std::mutex> g(mu_);
+  translated_in_flight_.erase(translated_in_flight_.find(start));
+}
+
+bool Device::translated_drained() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return translated_in_flight_.empty() || *translated_in_flight_.begin() > last_devtlb_inval_;
+}
+
 DmaResult Device::dma_read(uint32_t pasid, uint64_t va) {
+  InFlight in_flight(this);
   DmaResult r;
   r.tr = translate(pasid, va, Access::kRead, &r.devtlb_hit);
   if (!r.ok()) return r;
@@ -92,6 +136,7 @@ DmaResult Device::dma_read(uint32_t pasid, uint64_t va) {
 }
 
 DmaResult Device::dma_write(uint32_t pasid, uint64_t va, uint64_t value) {
+  InFlight in_flight(this);
   DmaResult r;
   r.tr = translate(pasid, va, Access::kWrite, &r.devtlb_hit);
   if (!r.ok()) return r;

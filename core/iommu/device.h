@@ -5,6 +5,15 @@
 // physical address is a simulated frame, the device reads or writes one word of it, so a stale
 // translation to a freed data frame is an AddressSanitizer report at the access.
 //
+// Draining (VT-d rev 5.10 §6.5.4): a DMA is in flight from before its translation to the end of
+// its memory access, and invalidation waits complete only once the DMA they cover is drained.
+// Without ATS the DMA is an untranslated request, drained by the unit
+// (IntelIommu::begin_request). With ATS it is a translated request: "Endpoint devices supporting
+// Address Translation Services (ATS) are required to wait for pending translated read responses
+// ... before issuing the ATS invalidation completion message", and the completion pushes the
+// device's writes ahead of it, so a device-TLB invalidation is complete only once every DMA of
+// the device begun before it has finished (translated_drained).
+//
 // Concurrency: the PASID table and the device TLB are protected by a host mutex (device
 // hardware state; never held across a scheduling point). Lock order: unit hw lock, then device.
 #pragma once
@@ -12,6 +21,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -53,6 +63,10 @@ class Device {
   void devtlb_invalidate(uint32_t pasid, uint64_t first, uint64_t last, uint64_t seq);
   // The same for an invalidation request without PASID: every PASID's entries in the range.
   void devtlb_invalidate_all_pasids(uint64_t first, uint64_t last, uint64_t seq);
+  // True when no translated (ATS) DMA that began before this device's last device-TLB
+  // invalidation is still in flight: the device could send its invalidation completion. Called
+  // by the unit with its hw lock held (lock order: unit, then device). No scheduling point.
+  bool translated_drained() const;
   std::vector<IotlbEntry> devtlb_snapshot() const;
   size_t devtlb_size() const;
   void devtlb_evict_all();
@@ -64,6 +78,9 @@ class Device {
   uint64_t* target_word(mm::phys_addr_t pa) const;
   void devtlb_erase(bool any_pasid, uint32_t pasid, uint64_t first, uint64_t last,
                     uint64_t seq);
+  class InFlight;   // a DMA's in-flight record for draining (device.cc)
+  uint64_t begin_translated();
+  void end_translated(uint64_t start);
 
   IntelIommu* unit_;
   uint16_t sid_;
@@ -73,6 +90,7 @@ class Device {
   std::map<uint32_t, PasidEntry> pasid_table_;
   Iotlb devtlb_;                 // tagged with did 0: a device TLB is per device already
   uint64_t last_devtlb_inval_ = 0;
+  std::multiset<uint64_t> translated_in_flight_;   // ATS: start clocks of DMA in flight
 };
 
 }  // namespace svafuzz::iommu

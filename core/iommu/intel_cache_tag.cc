@@ -6,6 +6,7 @@
 #include "core/iommu/device.h"
 #include "core/iommu/intel_iommu.h"
 #include "core/iommu/qi.h"
+#include "core/mm/model_defects.h"
 
 namespace svafuzz::iommu {
 namespace {
@@ -101,6 +102,8 @@ void cache_tag_flush_range(dmar_domain* domain, uint64_t start, uint64_t end, in
   spin_lock_irqsave(&domain->cache_lock, flags);
   QiBatch batch;
   for (const cache_tag& tag : domain->cache_tags) {
+    // Planted defect: only the first unit's tags (the tags are kept grouped by unit).
+    if (mm::model_defects().flush_first_unit_only && tag.iommu != domain->cache_tags.front().iommu) break;
     if (tag.type == CacheTagType::kIotlb) {
       cache_tag_flush_iotlb(batch, tag, addr, pages, ih);
     } else {

@@ -53,6 +53,7 @@ struct dmar_domain {
   sync::spinlock_t cache_lock{"domain->cache_lock"};
   std::vector<cache_tag> cache_tags;                // under cache_lock
   std::map<IntelIommu*, std::pair<uint16_t, int>> dids;   // unit -> (DID, refs)
+  std::vector<Device*> dev_pasids;                  // attached devices, under cache_lock
 };
 
 // Grows [start, end] (inclusive) to the smallest naturally aligned power-of-two block of pages

@@ -10,11 +10,18 @@
 // scheduler can never switch away from an agent holding it. Page-table entries are read with
 // READ_ONCE and written (A/D) with an atomic compare-and-swap, outside that mutex.
 //
-// In-flight walks: a walk that began before an invalidation was processed may still hold a
-// stale pointer. Like real hardware, which must not report completion of an invalidation
-// while translations that could use the invalidated entries are in flight, the model (a) drops
-// any fill of a walk that overlapped an invalidation and (b) completes an invalidation-wait
-// only once no walk begun before the last processed invalidation is still running.
+// In-flight requests: a walk that began before an invalidation was processed may still hold a
+// stale pointer, and a DMA translated before it may still be on its way to memory. The model
+// (a) drops any fill of a walk that overlapped an invalidation and (b) completes an
+// invalidation-wait only once no request begun before the last processed invalidation is still
+// running: neither a walk, nor an untranslated DMA between its translation and the end of its
+// memory access (begin_request). That is VT-d's draining (spec rev 5.10 §6.5.4, "Draining of
+// Requests to Memory": "Read and write draining of untranslated requests are performed on all
+// PASID based IOTLB invalidation requests, where draining is completed before the next
+// Invalidation Wait Descriptor (inv_wait_dsc) is completed by hardware"). Translated requests
+// of ATS devices are drained by the device before its ATS invalidation completion (same
+// section), which the model checks per device (Device::translated_drained). A request that
+// begins after the invalidation is never held: nothing the kernel relies on needs it.
 #pragma once
 #include <cstdint>
 #include <deque>
@@ -92,6 +99,11 @@ class IntelIommu {
   // A speculative walk (prefetch) of va: as translate() for a read, with no DMA and no fault
   // report; it may fill caches.
   Translation speculative_walk(const Device& dev, uint32_t pasid, uint64_t va);
+  // An untranslated DMA in flight, from before its translation to the end of its memory
+  // access (the draining above): begin_request returns a token for end_request. No
+  // scheduling point; locks: none held by the caller.
+  uint64_t begin_request() { return begin_walk(); }
+  void end_request(uint64_t token) { end_walk(token); }
 
   // ---- Queued invalidation (qi.cc) ----
   // The kernel side's tail-register write: appends descriptors to the queue. Scheduling point:
@@ -154,7 +166,7 @@ class IntelIommu {
   Iotlb iotlb_;
   PagingStructureCache psc_;
   std::deque<qi_desc> queue_;
-  std::multiset<uint64_t> walks_in_flight_;   // start clocks
+  std::multiset<uint64_t> walks_in_flight_;   // start clocks of walks and untranslated DMA
   uint64_t last_inval_seq_ = 0;
   uint64_t last_wait_seq_ = 0;
   std::deque<InvalRecord> inval_log_;

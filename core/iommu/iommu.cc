@@ -5,6 +5,8 @@
 #include <cassert>
 
 #include "core/mm/kernel.h"
+#include "core/mm/mm_exit.h"
+#include "core/mm/model_defects.h"
 
 namespace svafuzz::iommu {
 namespace {
@@ -35,22 +37,43 @@ void IommuSystem::install_kernel_hooks(mm::Kernel& k) {
     IommuScope scope(this);
     mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
   };
+  k.hooks().mm_release = [this](mm::mm_struct* mm) {
+    IommuScope scope(this);
+    intel_mm_release(mm);
+  };
+  k.hooks().mm_pasid_drop = [this](mm::mm_struct* mm) { mm_pasid_drop(mm); };
 }
 
 iommu_mm_data* IommuSystem::iommu_alloc_mm_data(mm::mm_struct* mm) {
   iommu_mm_data* d = mm->iommu_mm.load(std::memory_order_acquire);
   if (d) return d;
+  std::lock_guard<std::mutex> g(pasid_mu_);
   mm_data_.push_back(std::make_unique<iommu_mm_data>());
   d = mm_data_.back().get();
-  d->pasid = next_pasid_++;
+  // iommu_alloc_global_pasid: ida_alloc_range from IOMMU_FIRST_GLOBAL_PASID (1), lowest free.
+  uint32_t pasid = 1;
+  while (pasids_in_use_.count(pasid)) ++pasid;
+  pasids_in_use_.insert(pasid);
+  d->pasid = pasid;
   d->mm = mm;
   mm->iommu_mm.store(d, std::memory_order_release);
   return d;
 }
 
+void IommuSystem::mm_pasid_drop(mm::mm_struct* mm) {
+  iommu_mm_data* d = mm->iommu_mm.exchange(nullptr, std::memory_order_acq_rel);
+  if (!d) return;
+  std::lock_guard<std::mutex> g(pasid_mu_);
+  pasids_in_use_.erase(d->pasid);
+  std::erase_if(mm_data_, [d](const auto& p) { return p.get() == d; });   // kfree(iommu_mm)
+}
+
+// intel_svm_domain_alloc: mmu_notifier_register takes an mm_count reference (mmgrab) that
+// the notifier's free drops; free_domain leaves that mmdrop to the caller (see sva.cc).
 dmar_domain* IommuSystem::alloc_domain(mm::mm_struct* mm) {
   domains_.push_back(std::make_unique<dmar_domain>());
   domains_.back()->mm = mm;
+  if (!mm::model_defects().domain_no_mmgrab) mm::mmgrab(mm);
   return domains_.back().get();
 }
 

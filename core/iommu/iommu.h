@@ -16,6 +16,8 @@
 #pragma once
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,9 @@ class IommuSystem {
   sync::spinlock_t mn_lock{"mmu_notifier_lock"};
 
   iommu_mm_data* iommu_alloc_mm_data(mm::mm_struct* mm);   // iommu_sva_lock held
+  // mm_pasid_drop (from __mmdrop, any context): frees mm->iommu_mm and returns its PASID to
+  // the global allocator, whose next allocation takes the lowest free PASID again (ida).
+  void mm_pasid_drop(mm::mm_struct* mm);
   dmar_domain* alloc_domain(mm::mm_struct* mm);             // iommu_sva_lock held
   void free_domain(dmar_domain* d);                         // iommu_sva_lock held
   iommu_sva* find_handle(Device* dev, mm::mm_struct* mm);   // iommu_sva_lock held
@@ -91,10 +96,11 @@ class IommuSystem {
   std::atomic<uint64_t> clock_{0};
   std::vector<std::unique_ptr<IntelIommu>> units_;
   std::vector<std::unique_ptr<Device>> devices_;
+  std::mutex pasid_mu_;   // the global PASID ida and mm_data_ (allocator bookkeeping)
+  std::set<uint32_t> pasids_in_use_;
   std::vector<std::unique_ptr<iommu_mm_data>> mm_data_;
   std::vector<std::unique_ptr<dmar_domain>> domains_;
   std::vector<std::unique_ptr<iommu_sva>> handles_;
-  uint32_t next_pasid_ = 1;
   uint16_t next_sid_ = 0x100;   // bus 1, devfn 0
 };
 

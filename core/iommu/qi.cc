@@ -7,8 +7,10 @@
 // PASID-selective one removes everything of (DID, PASID). A PASID-based device-TLB
 // invalidation is delivered to the ATS device with that SID; a device-TLB invalidation without
 // PASID drops that device's translations of every PASID in the range. A wait descriptor writes its
-// status once all earlier descriptors are done (and, in the model, once no walk that began
-// before the last invalidation is still in flight).
+// status once all earlier descriptors are done and the requests they cover are drained (VT-d
+// §6.5.4; intel_iommu.h): no walk or untranslated DMA begun before the last invalidation is
+// still in flight, and no ATS device behind the unit still has a translated DMA in flight that
+// began before its last device-TLB invalidation.
 #include <algorithm>
 
 #include "core/iommu/device.h"
@@ -71,7 +73,11 @@ void IntelIommu::apply(const QiDecoded& d) {
 }
 
 bool IntelIommu::wait_can_complete() const {
-  return walks_in_flight_.empty() || *walks_in_flight_.begin() > last_inval_seq_;
+  if (!walks_in_flight_.empty() && *walks_in_flight_.begin() <= last_inval_seq_) return false;
+  for (const Device* dev : devices_) {
+    if (!dev->translated_drained()) return false;   // lock order: unit hw lock, then device
+  }
+  return true;
 }
 
 bool IntelIommu::process_one() {

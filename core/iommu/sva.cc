@@ -6,6 +6,8 @@
 #include "core/iommu/iommu.h"
 #include "core/iommu/qi.h"
 #include "core/mm/kernel.h"
+#include "core/mm/mm_exit.h"
+#include "core/mm/model_defects.h"
 
 namespace svafuzz::iommu {
 namespace {
@@ -27,6 +29,25 @@ void domain_put_id(dmar_domain* d, IntelIommu* unit) {
   if (it != d->dids.end() && --it->second.second == 0) d->dids.erase(it);
 }
 
+void domain_add_dev(dmar_domain* d, Device* dev) {
+  unsigned long flags;
+  spin_lock_irqsave(&d->cache_lock, flags);
+  d->dev_pasids.push_back(dev);
+  spin_unlock_irqrestore(&d->cache_lock, flags);
+}
+
+void domain_del_dev(dmar_domain* d, Device* dev) {
+  unsigned long flags;
+  spin_lock_irqsave(&d->cache_lock, flags);
+  for (auto it = d->dev_pasids.begin(); it != d->dev_pasids.end(); ++it) {
+    if (*it == dev) {
+      d->dev_pasids.erase(it);
+      break;
+    }
+  }
+  spin_unlock_irqrestore(&d->cache_lock, flags);
+}
+
 // intel_svm_set_dev_pasid: cache tags first, then the PASID entry
 // (intel_pasid_setup_first_level: PGTT first-stage, FLPTPTR = pgd, FLPM, SRE off).
 void attach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
@@ -41,18 +62,31 @@ void attach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
   pe.sre = false;
   pe.mm = d->mm;
   dev->set_pasid_entry(pasid, pe);
+  domain_add_dev(d, dev);
 }
 
 // intel_pasid_tear_down_entry: clear the entry, then PASID-selective P_IOTLB and (ATS) a full
-// device-TLB invalidation for the PASID, waited for with qi_submit_sync; then drop the tags.
-void detach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
+// device-TLB invalidation for the PASID, waited for with qi_submit_sync. Nothing to do if the
+// entry is already gone (process exit tore it down first). `flush` false is the planted
+// defect unbind-no-flush.
+void tear_down_entry(Device* dev, uint32_t pasid, bool flush) {
   std::optional<PasidEntry> pe = dev->pasid_entry(pasid);
   if (!pe) return;
   dev->clear_pasid_entry(pasid);
+  if (!flush) return;
   std::vector<qi_desc> descs{qi_desc_piotlb_all(pe->did, pasid)};
   if (dev->ats()) descs.push_back(qi_desc_dev_iotlb_pasid(dev->sid(), pasid, 0, MAX_AGAW_PFN_WIDTH));
   qi_submit_sync(&dev->unit(), descs.data(), descs.size());
-  cache_tag_unassign_domain(d, pe->did, dev, pasid);
+}
+
+// intel_svm_remove_dev_pasid: the domain leaves the device's list, the entry is torn down,
+// then the cache tags and the unit's DID reference are dropped.
+void detach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
+  uint16_t did = FLPT_DEFAULT_DID;
+  if (std::optional<PasidEntry> pe = dev->pasid_entry(pasid)) did = pe->did;
+  domain_del_dev(d, dev);
+  tear_down_entry(dev, pasid, !mm::model_defects().unbind_no_flush);
+  cache_tag_unassign_domain(d, did, dev, pasid);
   domain_put_id(d, &dev->unit());
 }
 
@@ -87,32 +121,67 @@ iommu_sva* iommu_sva_bind_device(Device* dev, mm::mm_struct* mm) {
   return sys.alloc_handle(dev, domain);
 }
 
-void iommu_sva_unbind_device(iommu_sva* handle) {
-  IommuSystem& sys = iommu_system();
+namespace {
+
+// The locked part of the unbind; returns the mm whose reference the freed domain's notifier
+// held (nullptr if no domain was freed).
+mm::mm_struct* unbind_locked(IommuSystem& sys, iommu_sva* handle) {
   guard(mutex)(&sys.iommu_sva_lock);
-  if (--handle->users) return;
+  if (--handle->users) return nullptr;
   dmar_domain* domain = handle->domain;
   mm::mm_struct* mm = domain->mm;
   iommu_mm_data* iommu_mm = mm->iommu_mm.load(std::memory_order_acquire);
   detach_dev_pasid(domain, handle->dev, iommu_mm->pasid);
   sys.free_handle(handle);
+  mm::mm_struct* drop = nullptr;
   if (--domain->users == 0) {
     {
       guard(spinlock)(&sys.mn_lock);
       list_del(&domain->next.node);
     }
     sys.free_domain(domain);
+    drop = mm;
   }
   guard(spinlock)(&sys.mn_lock);
   if (list_empty(&iommu_mm->sva_domains)) {
     list_del(&iommu_mm->mm_list_elm);
     if (list_empty(&sys.iommu_sva_mms)) sys.iommu_sva_present = false;
   }
+  return drop;
+}
+
+}  // namespace
+
+void iommu_sva_unbind_device(iommu_sva* handle) {
+  IommuSystem& sys = iommu_system();
+  mm::mm_struct* drop = unbind_locked(sys, handle);
+  // iommu_domain_free -> mmu_notifier_put: the notifier's mmdrop runs after an SRCU grace
+  // period, i.e. after the unbind; the model drops the reference when the unbind returns. It
+  // may be the mm's last (the process already exited): __mmdrop then frees the pgd, the mm and
+  // its iommu_mm.
+  if (drop && !mm::model_defects().domain_no_mmgrab) mm::mmdrop(drop);
+}
+
+void intel_mm_release(mm::mm_struct* mm) {
+  IommuSystem& sys = iommu_system();
+  iommu_mm_data* iommu_mm = mm->iommu_mm.load(std::memory_order_acquire);
+  if (!iommu_mm) return;
+  guard(spinlock)(&sys.mn_lock);   // the notifier list walk (SRCU in the kernel)
+  domain_link* link;
+  list_for_each_entry(link, &iommu_mm->sva_domains, node) {
+    dmar_domain* d = link->domain;
+    unsigned long flags;
+    spin_lock_irqsave(&d->cache_lock, flags);   // domain->lock over dev_pasids
+    for (Device* dev : d->dev_pasids) tear_down_entry(dev, iommu_mm->pasid, true);
+    spin_unlock_irqrestore(&d->cache_lock, flags);
+  }
 }
 
 void mmu_notifier_arch_invalidate_secondary_tlbs(mm::mm_struct* mm, uint64_t start,
                                                  uint64_t end) {
   IommuSystem& sys = iommu_system();
+  // After mmu_notifier_release (exit_mmap) the mm has no notifier subscriptions left.
+  if (mm->notifiers_released.load(std::memory_order_acquire)) return;
   iommu_mm_data* iommu_mm = mm->iommu_mm.load(std::memory_order_acquire);
   if (!iommu_mm) return;
   guard(spinlock)(&sys.mn_lock);

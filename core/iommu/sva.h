@@ -41,14 +41,22 @@ iommu_sva* iommu_sva_bind_device(Device* dev, mm::mm_struct* mm);
 
 // Drops one reference; on the last, detaches the domain from the device (PASID entry torn
 // down, PASID-selective IOTLB and device-TLB flush through qi_submit_sync), frees the domain at
-// its last user, and removes the mm from iommu_sva_mms when it has no domain left. Takes
-// iommu_sva_lock.
+// its last user, and removes the mm from iommu_sva_mms when it has no domain left (clearing
+// iommu_sva_present when the list empties). Takes iommu_sva_lock. After it returns, a freed
+// domain's mm_count reference is dropped (mmdrop), which may free the mm (mm_exit.h).
 void iommu_sva_unbind_device(iommu_sva* handle);
 
 // Flushes the IOMMU's caches for the kernel range [start, end) of every SVA-bound mm (end may be
 // TLB_FLUSH_ALL = ~0). Takes iommu_sva_lock (sleeps: might_sleep), then each mm's notifier.
 // Returns when every queued invalidation has completed (qi_submit_sync).
 void iommu_sva_invalidate_kva_range(uint64_t start, uint64_t end);
+
+// mmu_notifier_release for the SVA domains of mm (intel_mm_release, drivers/iommu/intel/svm.c):
+// at the start of exit_mmap, every device attached to one of mm's SVA domains has its PASID
+// entry torn down (cleared and flushed), so no device walks the tables exit_mmap is about to
+// free; the handles stay until the driver unbinds. Takes the notifier spinlock and each
+// domain's cache_lock (never iommu_sva_lock: bind takes mmap_lock under it).
+void intel_mm_release(mm::mm_struct* mm);
 
 // The secondary-TLB notifier chain of mm: calls intel_arch_invalidate_secondary_tlbs for each
 // SVA domain bound to mm. The kernel walks the notifiers under SRCU; the model walks the mm's

@@ -37,6 +37,11 @@ struct KernelHooks {
   std::function<void(uint64_t start, uint64_t end)> flush_tlb_kernel;
   // mmu_notifier_arch_invalidate_secondary_tlbs for a user range of `mm` (the SVA notifier).
   std::function<void(mm_struct*, uint64_t start, uint64_t end)> invalidate_secondary_tlbs;
+  // mmu_notifier_release(mm), at the start of exit_mmap (the SVA driver tears its PASID
+  // entries down: intel_mm_release).
+  std::function<void(mm_struct*)> mm_release;
+  // mm_pasid_drop(mm), from __mmdrop: frees mm->iommu_mm and its PASID.
+  std::function<void(mm_struct*)> mm_pasid_drop;
 };
 
 class Kernel {
@@ -55,8 +60,11 @@ class Kernel {
 
   // mm_alloc + pgd_alloc: a new user address space sharing the kernel half.
   mm_struct* mm_alloc(const std::string& name);
-  // The mms created so far (stable pointers; mms are freed with the Kernel).
+  // The live mms (pgd_list): each stays until its last mmdrop (__mmdrop, mm_exit.h).
   const std::vector<std::unique_ptr<mm_struct>>& mms() const { return mms_; }
+  // pgd_list_del: takes mm off the list (under pgd_lock) and hands it to the caller, who frees
+  // it. Used by __mmdrop only.
+  std::unique_ptr<mm_struct> mm_unlist(mm_struct* mm);
 
   // arch/x86/mm/pgtable.c pgd_lock: pgd_alloc/pgd_ctor and CPA's split/collapse.
   sync::spinlock_t& pgd_lock() { return pgd_lock_; }

@@ -26,6 +26,12 @@ struct mm_struct {
   sync::mutex mmap_lock{"mm->mmap_lock"};   // mmap_{read,write}_lock: modelled as exclusive
   // SVA state (drivers/iommu/iommu-sva.c): set on first bind, owned by the IOMMU model.
   std::atomic<iommu::iommu_mm_data*> iommu_mm{nullptr};
+  // mm_count (mmgrab/mmdrop, core/mm/mm_exit.h): the process's own reference plus one per
+  // SVA domain (its mmu_notifier). The last mmdrop frees the pgd and the mm.
+  std::atomic<int> mm_count{1};
+  // Set by exit_mmap after mmu_notifier_release: the mm's notifier subscriptions are gone, so
+  // no later invalidation of this mm reaches a secondary TLB.
+  std::atomic<bool> notifiers_released{false};
 };
 
 }  // namespace svafuzz::mm

@@ -39,4 +39,18 @@ mm_struct* Kernel::mm_alloc(const std::string& name) {
   return out;
 }
 
+std::unique_ptr<mm_struct> Kernel::mm_unlist(mm_struct* mm) {
+  std::unique_ptr<mm_struct> out;
+  sync::spin_lock(&pgd_lock_);
+  for (auto it = mms_.begin(); it != mms_.end(); ++it) {
+    if (it->get() == mm) {
+      out = std::move(*it);
+      mms_.erase(it);
+      break;
+    }
+  }
+  sync::spin_unlock(&pgd_lock_);
+  return out;
+}
+
 }  // namespace svafuzz::mm

@@ -65,6 +65,7 @@ Scenario decode(const uint8_t* data, size_t size) {
   uint8_t b;
   if (!r.byte(&b)) return s;
   s.levels = (b & 1) ? 5 : 4;
+  s.units = std::min(1 + ((b >> 1) & 3), 3);
   if (!r.byte(&b)) return s;
   std::string design;
   for (size_t i = 0, len = b % (kMaxDesignName + 1); i < len && r.byte(&b); ++i) {
@@ -78,7 +79,11 @@ Scenario decode(const uint8_t* data, size_t size) {
     uint8_t kind, nops;
     if (!r.byte(&kind) || !r.byte(&nops)) return s;
     Agent ag;
-    ag.kind = AgentKind(kind % uint8_t(AgentKind::kCount));
+    ag.kind = AgentKind((kind & 15) % uint8_t(AgentKind::kCount));
+    if (ag.kind == AgentKind::kDevice) {
+      ag.unit = uint8_t(((kind >> 4) & 3) % s.units);
+      ag.ats = (kind >> 6) & 1;
+    }
     nops %= kMaxOpsPerAgent + 1;
     Op op;
     for (size_t i = 0; i < nops && read_op(&r, ag.kind, &op); ++i) ag.ops.push_back(op);
@@ -93,12 +98,12 @@ std::vector<uint8_t> encode(const Scenario& in) {
   Scenario s = in;
   clamp(&s);
   std::vector<uint8_t> out;
-  out.push_back(s.levels == 5 ? 1 : 0);
+  out.push_back(uint8_t((s.levels == 5 ? 1 : 0) | ((s.units - 1) << 1)));
   out.push_back(uint8_t(s.design.size()));
   out.insert(out.end(), s.design.begin(), s.design.end());
   out.push_back(uint8_t(s.agents.size()));
   for (const Agent& a : s.agents) {
-    out.push_back(uint8_t(a.kind));
+    out.push_back(uint8_t(uint8_t(a.kind) | (a.unit << 4) | (a.ats ? 0x40 : 0)));
     out.push_back(uint8_t(a.ops.size()));
     for (const Op& op : a.ops) {
       out.push_back(index_in_group(op, a.kind));
@@ -113,10 +118,13 @@ std::vector<uint8_t> encode(const Scenario& in) {
 
 void clamp(Scenario* s) {
   if (s->levels != 5) s->levels = 4;
+  s->units = std::clamp(s->units, 1, 3);
   s->design = sanitize_design(s->design);
   if (s->agents.size() > kMaxAgents) s->agents.resize(kMaxAgents);
   for (Agent& a : s->agents) {
     if (a.ops.size() > kMaxOpsPerAgent) a.ops.resize(kMaxOpsPerAgent);
+    if (a.kind != AgentKind::kDevice) a.unit = 0, a.ats = false;
+    a.unit = uint8_t(a.unit % s->units);
     for (Op& op : a.ops) {
       if (agent_of(op.kind) != a.kind) op.kind = ops_of(a.kind)[0];
       op.region = Region(uint8_t(op.region) % uint8_t(Region::kCount));

@@ -1,10 +1,12 @@
 // The compact binary encoding of a Scenario, the form libFuzzer mutates.
 //
 // Layout (all single bytes unless noted):
-//   flags            bit 0: 5-level paging; other bits ignored
+//   flags            bit 0: 5-level paging; bits 1-2: VT-d units - 1 (3 means 3 units);
+//                    other bits ignored
 //   design_len       % (kMaxDesignName + 1), then that many bytes of design name (sanitised)
 //   agent_count      % (kMaxAgents + 1)
-//   per agent:       kind (% AgentKind::kCount), op_count (% (kMaxOpsPerAgent + 1)),
+//   per agent:       kind (low nibble % AgentKind::kCount; for device agents, bits 4-5: the
+//                    unit (% units), bit 6: ATS), op_count (% (kMaxOpsPerAgent + 1)),
 //                    per op: kind (index into ops_of(agent kind), modulo its size),
 //                            region (% Region::kCount), offset (LEB128 varint, <= 10 bytes),
 //                            arg

@@ -31,10 +31,12 @@ free::WorldOptions world_options(const Scenario& s, const ExecOptions& o) {
   free::WorldOptions w;
   w.levels = s.levels == 5 ? 5 : 4;
   w.design = o.design;
-  int devices = 0;
-  for (const Agent& a : s.agents) devices += a.kind == AgentKind::kDevice;
-  w.devices = std::max(devices, 1);
-  w.ats_devices = w.devices / 2;   // every second device has a device TLB
+  w.units = s.units;
+  w.processes = int(kMaxProcesses);
+  for (const Agent& a : s.agents) {
+    if (a.kind == AgentKind::kDevice) w.device_specs.push_back({a.unit, a.ats});
+  }
+  if (w.device_specs.empty()) w.device_specs.push_back({0, false});
   // Threads: the submitter drives the invalidation queue (no IOMMU agent). With the agent, the
   // world's exit handshake between the kworker and the IOMMU agent can hang on real threads
   // (reported to the lead: iommu_agent spins on !kworker_idle() after the kworker left).
@@ -76,9 +78,9 @@ std::vector<std::string> spawn_agents(free::FreePathWorld& w, sync::Runtime* rt,
       by_id[id] = local[i];
     }
   }
+  std::vector<std::string> daemons = w.daemon_names();   // world.start() spawned them first
   for (size_t i = 0; i < by_id.size(); ++i) {
-    // world.start() spawned the daemons first: the kworker, then the IOMMU unit agent.
-    if (by_id[i].empty()) by_id[i] = i == 0 ? "kworker" : i == 1 ? "iommu/dmar0" : "daemon" + std::to_string(i);
+    if (by_id[i].empty()) by_id[i] = i < daemons.size() ? daemons[i] : "daemon" + std::to_string(i);
   }
   return by_id;
 }
@@ -93,8 +95,13 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
   findings().clear();
   ExecResult r;
   free::FreePathWorld w(world_options(s, opts));
-  OpEnv env{&w.kernel(), w.proc(), {}};
-  for (int i = 0; i < w.options().devices; ++i) env.devices.push_back(w.device(i));
+  OpEnv env{&w.kernel(), {}, {}, {}, {}};
+  for (int i = 0; i < w.process_count(); ++i) env.procs.push_back(w.proc(i));
+  env.pasids.push_back(w.pasid());
+  for (int i = 0; i < w.device_count(); ++i) {
+    env.devices.push_back(w.device(i));
+    env.boot_handles.push_back(w.boot_handle(i));
+  }
   OpRunner runner(env, opts.ops_mask);
   for (int slot = 0; slot < w.options().kernel_slots; ++slot) {
     runner.add_live_vmap(w.kva(slot), w.kva(slot) + mm::PAGE_SIZE);

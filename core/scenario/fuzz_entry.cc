@@ -1,6 +1,7 @@
 // The shared body of the scenario fuzz targets (fuzz_entry.h).
 #include "core/scenario/fuzz_entry.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mm/model_defects.h"
 #include "core/scenario/codec.h"
 #include "core/scenario/mutate.h"
 #include "core/scenario/text.h"
@@ -78,6 +80,17 @@ FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char
   }
   std::string err;
   if (!parse_ops_mask(ops, &c.ops_mask, &err)) die(std::string(target) + ": " + err);
+  // Test-only planted model defects (core/mm/model_defects.h), comma-separated.
+  std::string defects = env_or("SVAFUZZ_DEFECT", "");
+  for (size_t pos = 0; pos < defects.size();) {
+    size_t comma = std::min(defects.find(',', pos), defects.size());
+    std::string name = defects.substr(pos, comma - pos);
+    if (!mm::set_model_defect(name)) {
+      die(std::string(target) + ": unknown planted defect '" + name + "' in SVAFUZZ_DEFECT; known: " +
+          mm::model_defect_names());
+    }
+    pos = comma + 1;
+  }
   c.interleave = env_or("SVAFUZZ_INTERLEAVE", "1") != "0";
   c.story_always = env_or("SVAFUZZ_STORY", "0") != "0";
   std::string window = env_or("SVAFUZZ_STORY_WINDOW", "48");
@@ -85,8 +98,9 @@ FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char
   unsigned long long w = std::strtoull(window.c_str(), &end, 10);
   if (*end || window.empty()) die(std::string(target) + ": SVAFUZZ_STORY_WINDOW must be a whole number, not '" + window + "'");
   c.story_window = size_t(w);
-  std::fprintf(stderr, "%s: design %s, ops %s, interleaving signal %s\n", target, c.design.c_str(),
-               ops.c_str(), c.interleave ? "on" : "off");
+  std::fprintf(stderr, "%s: design %s, ops %s, interleaving signal %s%s%s\n", target, c.design.c_str(),
+               ops.c_str(), c.interleave ? "on" : "off", defects.empty() ? "" : ", PLANTED DEFECT ",
+               defects.c_str());
   return c;
 }
 

@@ -147,8 +147,20 @@ Op random_op(Rng& rng, AgentKind k, Profile profile) {
   op.arg = uint8_t(rng.next());
   if (op.kind == OpKind::kVmap) op.arg &= 3;             // small areas share tables more often
   if (op.kind == OpKind::kVmapHuge) op.arg &= rng.below(4) == 0 ? 1 : 0;   // mostly 2 MiB
+  if (op.kind == OpKind::kBind) op.arg &= 0x13;          // devices 0-3, either process
   random_address(rng, &op);
+  // A quarter of the user-side ops act on the second process (several mms bound at once).
+  if (op_uses_address(op.kind) && rng.below(4) == 0) op.offset |= 1ULL << kProcOffsetBit;
   return op;
+}
+
+void random_topology(Rng& rng, Scenario* s) {
+  s->units = rng.below(3) == 0 ? int(2 + rng.below(2)) : 1;
+  for (Agent& a : s->agents) {
+    if (a.kind != AgentKind::kDevice) continue;
+    a.unit = uint8_t(rng.below(size_t(s->units)));
+    a.ats = rng.below(2) == 0;
+  }
 }
 
 Scenario generate(Rng& rng, const GenOptions& o) {
@@ -167,6 +179,7 @@ Scenario generate(Rng& rng, const GenOptions& o) {
     s.agents.push_back(std::move(a));
   }
   random_schedule(rng, o.schedule_bytes, &s.schedule);
+  random_topology(rng, &s);
   return s;
 }
 
@@ -189,6 +202,7 @@ void mutate(Scenario* s, Rng& rng, Profile profile) {
       break;
     case 7:
       if (rng.below(8) == 0) s->levels = s->levels == 5 ? 4 : 5;
+      else if (rng.below(8) == 0) random_topology(rng, s);
       else mutate_schedule(s, rng);
       break;
     default: mutate_schedule(s, rng);
@@ -199,6 +213,7 @@ void mutate(Scenario* s, Rng& rng, Profile profile) {
 Scenario crossover(const Scenario& a, const Scenario& b, Rng& rng) {
   Scenario c;
   c.levels = rng.below(2) ? a.levels : b.levels;
+  c.units = std::max(a.units, b.units);
   for (const Agent& x : a.agents) if (rng.below(2)) c.agents.push_back(x);
   for (const Agent& x : b.agents) if (rng.below(2)) c.agents.push_back(x);
   if (c.agents.empty() && !a.agents.empty()) c.agents.push_back(a.agents[0]);

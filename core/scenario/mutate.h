@@ -39,6 +39,8 @@ void random_schedule(Rng& rng, size_t n, std::vector<uint8_t>* out);
 Op random_op(Rng& rng, AgentKind k, Profile profile = Profile::kAll);
 // A meaningful offset for `op` (region chosen to suit the op).
 void random_address(Rng& rng, Op* op);
+// 1-3 VT-d units (multi-unit a third of the time) and, per device agent, its unit and ATS.
+void random_topology(Rng& rng, Scenario* s);
 
 // One structural mutation in place (insert/delete/change an op, move an op between agents,
 // mutate an address or argument, add/remove an agent, mutate the schedule stream, flip the

@@ -8,6 +8,7 @@
 #include "core/mm/cpa.h"
 #include "core/mm/kernel.h"
 #include "core/mm/memory_hotplug.h"
+#include "core/mm/mm_exit.h"
 #include "core/mm/pgalloc.h"
 #include "core/mm/pgtable.h"
 #include "core/mm/ptdump.h"
@@ -41,6 +42,55 @@ std::string hex_at(const char* what, uint64_t a) {
 
 OpRunner::OpRunner(const OpEnv& env, uint32_t ops_mask) : env_(env), mask_(ops_mask) {
   records_.reserve(kMaxAgents * kMaxOpsPerAgent);
+  for (size_t i = 0; i < kMaxProcesses && i < env_.procs.size(); ++i) {
+    procs_[i].mm = env_.procs[i];
+    procs_[i].pasid = i < env_.pasids.size() ? env_.pasids[i] : 0;
+    procs_[i].users = 1;   // the process itself, until its exit op
+  }
+  boot_claimed_.assign(env_.boot_handles.size(), false);
+}
+
+// mmget_not_zero: a reference on slot's live process, or nullptr if it has none (exited) or
+// is exiting.
+mm_struct* OpRunner::mmget(unsigned slot) {
+  std::lock_guard<std::mutex> g(mu_);
+  Proc& p = procs_[slot % kMaxProcesses];
+  if (!p.mm || p.exiting) return nullptr;
+  p.users++;
+  return p.mm;
+}
+
+// mmput: the last user runs exit_mmap and drops the process's own mm_count reference (the mm
+// itself is freed by the last mmdrop, which an SVA domain may still hold off).
+void OpRunner::mmput(unsigned slot, mm_struct* mm) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    Proc& p = procs_[slot % kMaxProcesses];
+    if (--p.users > 0) return;
+    p.mm = nullptr;
+    p.exiting = false;
+    p.upages.clear();
+  }
+  exit_mmap(mm);
+  mmdrop(mm);
+}
+
+// For bind: the live process of slot, else a new one started there (fork + exec).
+mm_struct* OpRunner::mmget_or_start(unsigned slot) {
+  if (mm_struct* mm = mmget(slot)) return mm;
+  mm_struct* fresh = env_.kernel->mm_alloc("proc" + std::to_string(slot % kMaxProcesses));
+  if (!fresh) return nullptr;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    Proc& p = procs_[slot % kMaxProcesses];
+    if (!p.mm && !p.exiting) {
+      p.mm = fresh;
+      p.users = 2;   // the new process, and this bind
+      return fresh;
+    }
+  }
+  mmdrop(fresh);     // another bind started one meanwhile (or it is exiting): use neither
+  return mmget(slot);
 }
 
 void OpRunner::run_agent(uint32_t agent, const Agent& program, uint32_t device) {
@@ -82,7 +132,8 @@ std::string OpRunner::perform(AgentCtx& c, const Op& op) {
     case OpKind::kDmaWrite:
     case OpKind::kPrefetch: return dma(c, op);
     case OpKind::kBind: return bind(c, op);
-    case OpKind::kUnbind: return unbind(c);
+    case OpKind::kUnbind: return unbind(c, op);
+    case OpKind::kExit: return exit(op);
     case OpKind::kPtdump: return ptdump(op);
     case OpKind::kSpray: return spray(c, op);
     case OpKind::kRelease: return release(c);
@@ -244,23 +295,38 @@ std::string OpRunner::cpa(const Op& op) {
   return hex_range(err ? "cpa (failed)" : (op.arg & 32) ? "cpa+collapse" : "cpa", va, va + n * PAGE_SIZE);
 }
 
+static std::string proc_prefix(unsigned slot) { return slot ? "proc" + std::to_string(slot) + " " : ""; }
+
 std::string OpRunner::mmap(const Op& op) {
   uint64_t va = op.offset % kUserWindow & ~(PAGE_SIZE - 1);
-  if (va == 0 || !reserve(&upages_, va, va + PAGE_SIZE)) return "";
-  if (!mmap_user_page(env_.proc, va, !(op.arg & 1))) {
-    finish(&upages_, va);
-    return hex_at("mmap (failed)", va);
+  unsigned slot = op_proc(op);
+  mm_struct* mm = va ? mmget(slot) : nullptr;
+  if (!mm) return "";
+  std::vector<Range>* pages = &procs_[slot].upages;
+  std::string what;
+  if (reserve(pages, va, va + PAGE_SIZE)) {
+    bool ok = mmap_user_page(mm, va, !(op.arg & 1)) != nullptr;
+    ok ? unpin(pages, va) : finish(pages, va);
+    what = proc_prefix(slot) + hex_at(ok ? "mmap" : "mmap (failed)", va);
   }
-  unpin(&upages_, va);
-  return hex_at("mmap", va);
+  mmput(slot, mm);
+  return what;
 }
 
 std::string OpRunner::munmap(const Op& op) {
+  unsigned slot = op_proc(op);
+  mm_struct* mm = mmget(slot);
+  if (!mm) return "";
+  std::vector<Range>* pages = &procs_[slot].upages;
   Range r;
-  if (!take(&upages_, op.offset % kUserWindow, op.arg, &r)) return "";
-  munmap_user_page(env_.proc, r.start, op.arg & 0x80);
-  finish(&upages_, r.start);
-  return hex_at((op.arg & 0x80) ? "munmap+free_pgtables" : "munmap", r.start);
+  std::string what;
+  if (take(pages, op.offset % kUserWindow, op.arg, &r)) {
+    munmap_user_page(mm, r.start, op.arg & 0x80);
+    finish(pages, r.start);
+    what = proc_prefix(slot) + hex_at((op.arg & 0x80) ? "munmap+free_pgtables" : "munmap", r.start);
+  }
+  mmput(slot, mm);
+  return what;
 }
 
 uint64_t OpRunner::op_va(const Op& op) const {
@@ -273,8 +339,11 @@ uint64_t OpRunner::op_va(const Op& op) const {
 
 std::string OpRunner::dma(AgentCtx& c, const Op& op) {
   iommu::Device* dev = env_.devices[c.device % env_.devices.size()];
-  iommu::iommu_mm_data* mmd = env_.proc->iommu_mm.load(std::memory_order_acquire);
-  uint32_t pasid = mmd ? mmd->pasid : 0;
+  uint32_t pasid;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    pasid = procs_[op_proc(op)].pasid;
+  }
   uint64_t va = op_va(op);
   iommu::Translation tr;
   if (op.kind == OpKind::kPrefetch) {
@@ -288,25 +357,74 @@ std::string OpRunner::dma(AgentCtx& c, const Op& op) {
   return what + (tr.ok() ? " -> ok" : std::string(" -> fault ") + iommu::fault_name(tr.fault));
 }
 
+// A driver's bind for the process in slot: iommu_sva_bind_device with current->mm, then
+// iommu_sva_get_pasid, which the driver programs into its device for later DMA.
 std::string OpRunner::bind(AgentCtx& c, const Op& op) {
-  iommu::Device* dev = env_.devices[op.arg % env_.devices.size()];
-  c.handles.push_back(iommu::iommu_sva_bind_device(dev, env_.proc));
-  return "bind " + dev->name();
+  iommu::Device* dev = env_.devices[(op.arg & 15) % env_.devices.size()];
+  unsigned slot = (op.arg >> 4) & 1;
+  mm_struct* mm = mmget_or_start(slot);
+  if (!mm) return "";
+  iommu::iommu_sva* h = iommu::iommu_sva_bind_device(dev, mm);
+  c.handles.push_back({h, slot});
+  uint32_t pasid = mm->iommu_mm.load(std::memory_order_acquire)->pasid;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    procs_[slot].pasid = pasid;
+  }
+  mmput(slot, mm);
+  return "bind " + dev->name() + " proc" + std::to_string(slot) + " (pasid " + std::to_string(pasid) + ")";
 }
 
-std::string OpRunner::unbind(AgentCtx& c) {
-  if (c.handles.empty()) return "";
-  iommu::iommu_sva* h = c.handles.back();
-  c.handles.pop_back();
-  std::string what = "unbind " + h->dev->name();
+// This agent's last bind, else the world's boot handle of device[arg] (each unbound once).
+std::string OpRunner::unbind(AgentCtx& c, const Op& op) {
+  iommu::iommu_sva* h = nullptr;
+  std::string whose;
+  if (!c.handles.empty()) {
+    h = c.handles.back().handle;
+    whose = " proc" + std::to_string(c.handles.back().slot);
+    c.handles.pop_back();
+  } else if (!env_.boot_handles.empty()) {
+    std::lock_guard<std::mutex> g(mu_);
+    size_t i = op.arg % env_.boot_handles.size();
+    if (boot_claimed_[i]) return "";
+    boot_claimed_[i] = true;
+    h = env_.boot_handles[i];
+    whose = " proc0 (boot bind)";
+  }
+  if (!h) return "";
+  std::string what = "unbind " + h->dev->name() + whose;
   iommu::iommu_sva_unbind_device(h);
   return what;
 }
 
+// do_exit -> exit_mm -> mmput: the process drops its own mm_users reference; whoever drops the
+// last one runs exit_mmap.
+std::string OpRunner::exit(const Op& op) {
+  unsigned slot = op.arg & 1;
+  mm_struct* mm;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    Proc& p = procs_[slot];
+    if (!p.mm || p.exiting) return "";
+    p.exiting = true;
+    mm = p.mm;
+  }
+  mmput(slot, mm);
+  return "exit proc" + std::to_string(slot);
+}
+
 std::string OpRunner::ptdump(const Op& op) {
-  mm_struct* mm = (op.arg & 1) ? env_.proc : &env_.kernel->init_mm();
+  if (!(op.arg & 1)) {
+    size_t leaves = ptdump_walk_pgd(&env_.kernel->init_mm());
+    return "ptdump init_mm (" + std::to_string(leaves) + " leaves)";
+  }
+  unsigned slot = (op.arg >> 1) & 1;
+  mm_struct* mm = mmget(slot);
+  if (!mm) return "";
   size_t leaves = ptdump_walk_pgd(mm);
-  return "ptdump " + mm->name + " (" + std::to_string(leaves) + " leaves)";
+  std::string what = "ptdump proc" + std::to_string(slot) + " (" + std::to_string(leaves) + " leaves)";
+  mmput(slot, mm);
+  return what;
 }
 
 // The attacker's heap spray: the most recently freed frames, each entry a present, writable,

@@ -11,7 +11,13 @@
 //                 clear RW (else set RW), bit 4: force split, bit 5: collapse, bit 6: set NX
 //   user ops      va = offset mod 512 GiB, page aligned, never 0
 //   dma/prefetch  va = region base + offset (vmalloc mod 4 GiB, direct mod 8 GiB, user mod 512 GiB),
-//                 at the SVA process's PASID (0, a PASID fault, when it is not bound)
+//                 at the PASID the driver was given for process op_proc(op) (0, a PASID fault,
+//                 if it was never bound; kept after an unbind or exit, as a stale driver would)
+//   processes     user ops, ptdump of a process (arg bit 1 picks it) and bind/exit act on one of
+//                 kMaxProcesses slots. A slot's process is live from its creation until it
+//                 exits; ops on it hold an mm_users reference (mmget/mmput), and the last mmput
+//                 runs exit_mmap and drops the process's mm_count. A bind of an exited slot
+//                 starts a new process there (mm_alloc).
 //   attacker      spray: 1 + arg % 8 frames from the allocator's hot list (FrameDb::alloc_hot),
 //                 every entry a crafted user-accessible table entry pointing back at the frame
 // The bookkeeping lock is a host mutex never held across a scheduling point, so the runner is
@@ -39,8 +45,10 @@ namespace svafuzz::scenario {
 // What the ops act on (built by the world of the execution).
 struct OpEnv {
   mm::Kernel* kernel = nullptr;
-  mm::mm_struct* proc = nullptr;                 // the SVA process
+  std::vector<mm::mm_struct*> procs;             // the processes at boot (1..kMaxProcesses)
+  std::vector<uint32_t> pasids;                  // their PASIDs at boot (0: not bound)
   std::vector<iommu::Device*> devices;           // at least one
+  std::vector<iommu::iommu_sva*> boot_handles;   // proc0's boot bind of each device
 };
 
 constexpr uint64_t kRunning = ~0ULL;
@@ -66,7 +74,7 @@ class OpRunner {
 
   // Marks [start, end) of the vmalloc window as a live vmap area the world mapped (its kernel
   // slots), so ops never map over it and vunmap may unmap it. Call before the agents run.
-  void add_live_vmap(uint64_t start, uint64_t end) { vmaps_.push_back({start, end, 0}); }
+  void add_live_vmap(uint64_t start, uint64_t end) { vmaps_.push_back({start, end, 0, false}); }
 
   // Every performed op so far (copy; thread-safe).
   std::vector<OpRecord> records() const;
@@ -77,10 +85,14 @@ class OpRunner {
     int pins;
     bool exclusive;   // held by the op adding or removing it (reserve/take until unpin/finish)
   };
+  struct Bound {
+    iommu::iommu_sva* handle;
+    unsigned slot;
+  };
   struct AgentCtx {
     uint32_t id;
     uint32_t device;
-    std::vector<iommu::iommu_sva*> handles;
+    std::vector<Bound> handles;
     std::vector<mm::ptdesc*> spray;
   };
 
@@ -95,10 +107,23 @@ class OpRunner {
   std::string munmap(const Op& op);
   std::string dma(AgentCtx& c, const Op& op);
   std::string bind(AgentCtx& c, const Op& op);
-  std::string unbind(AgentCtx& c);
+  std::string unbind(AgentCtx& c, const Op& op);
+  std::string exit(const Op& op);
   std::string ptdump(const Op& op);
   std::string spray(AgentCtx& c, const Op& op);
   std::string release(AgentCtx& c);
+
+  // A process slot (see "processes" above). Guarded by mu_.
+  struct Proc {
+    mm::mm_struct* mm = nullptr;   // nullptr once its last user left, until a bind restarts it
+    uint32_t pasid = 0;
+    int users = 0;                 // mm_users: 1 for the running process, +1 per op using it
+    bool exiting = false;
+    std::vector<Range> upages;     // its mapped user pages
+  };
+  mm::mm_struct* mmget(unsigned slot);
+  void mmput(unsigned slot, mm::mm_struct* mm);
+  mm::mm_struct* mmget_or_start(unsigned slot);
 
   bool reserve(std::vector<Range>* v, uint64_t start, uint64_t end);
   bool take(std::vector<Range>* v, uint64_t addr, uint8_t arg, Range* out);
@@ -110,7 +135,9 @@ class OpRunner {
   OpEnv env_;
   uint32_t mask_;
   mutable std::mutex mu_;   // bookkeeping only; never held across a scheduling point
-  std::vector<Range> vmaps_, hot_, upages_;
+  std::vector<Range> vmaps_, hot_;
+  Proc procs_[kMaxProcesses];
+  std::vector<bool> boot_claimed_;   // boot handle i already unbound (or being unbound)
   std::vector<OpRecord> records_;
 };
 

@@ -8,7 +8,8 @@ const char* const kAgentNames[] = {"cpu", "device", "sva", "walker", "attacker"}
 const char* const kOpNames[] = {"vmap",     "vmap_huge", "vunmap",   "hot_add",
                                 "hot_remove", "cpa",     "mmap",     "munmap",
                                 "dma_read", "dma_write", "prefetch", "bind",
-                                "unbind",   "ptdump",    "spray",    "release"};
+                                "unbind",   "ptdump",    "spray",    "release",
+                                "exit"};
 const char* const kRegionNames[] = {"vmalloc", "direct", "user"};
 static_assert(sizeof(kAgentNames) / sizeof(*kAgentNames) == size_t(AgentKind::kCount));
 static_assert(sizeof(kOpNames) / sizeof(*kOpNames) == size_t(OpKind::kCount));
@@ -40,7 +41,7 @@ const std::vector<OpKind>& ops_of(AgentKind k) {
       {O::kVmap, O::kVmapHuge, O::kVunmap, O::kHotAdd, O::kHotRemove, O::kCpa, O::kMmap,
        O::kMunmap},
       {O::kDmaRead, O::kDmaWrite, O::kPrefetch},
-      {O::kBind, O::kUnbind},
+      {O::kBind, O::kUnbind, O::kExit},
       {O::kPtdump},
       {O::kSpray, O::kRelease},
   };
@@ -77,6 +78,7 @@ bool op_uses_address(OpKind k) {
   switch (k) {
     case OpKind::kBind:
     case OpKind::kUnbind:
+    case OpKind::kExit:
     case OpKind::kPtdump:
     case OpKind::kSpray:
     case OpKind::kRelease:

@@ -8,7 +8,8 @@
 //   cpu       kernel mapping changes that free tables (vmap/vunmap, huge promotion, hot-add /
 //             hot-remove, CPA split/collapse) and user mmap/munmap;
 //   device    DMA reads/writes and speculative walks at user and kernel addresses;
-//   sva       iommu_sva_bind_device / iommu_sva_unbind_device;
+//   sva       iommu_sva_bind_device / iommu_sva_unbind_device of one of the world's processes,
+//             and process exit (exit_mmap, then the last mmdrop once no SVA domain holds it);
 //   walker    a software walker (ptdump_walk_pgd) of init_mm or the SVA process;
 //   attacker  reallocates freed frames (the allocator's hot list) and fills them with crafted
 //             entries, so a stale walk reads attacker-controlled tables.
@@ -45,13 +46,18 @@ enum class OpKind : uint8_t {
   kDmaWrite,     // Device::dma_write at region+offset
   kPrefetch,     // IntelIommu::speculative_walk at region+offset
   // sva
-  kBind,         // iommu_sva_bind_device(device[arg], proc)
-  kUnbind,       // iommu_sva_unbind_device of this agent's last bind
+  kBind,         // iommu_sva_bind_device(device[arg & 15], proc[arg >> 4 & 1]); a process that
+                 // exited is started anew first (a new mm, which may get the freed PASID)
+  kUnbind,       // iommu_sva_unbind_device of this agent's last bind, else of proc0's boot
+                 // handle of device[arg] (the boot-time bind of the world), if still held
   // walker
-  kPtdump,       // ptdump_walk_pgd of init_mm (arg bit 0 = 0) or proc (bit 0 = 1)
+  kPtdump,       // ptdump_walk_pgd of init_mm (arg bit 0 = 0) or of proc[arg >> 1 & 1] (bit 0 = 1)
   // attacker
   kSpray,        // 1 + arg % 8 frames from the allocator's hot list, filled with crafted entries
   kRelease,      // free the sprayed frames
+  // sva (appended)
+  kExit,         // process proc[arg & 1] exits: its last mm user runs exit_mmap; the mm is
+                 // freed at the last mmdrop (now, or at the unbind that frees its last domain)
   kCount
 };
 
@@ -75,11 +81,22 @@ struct Op {
 struct Agent {
   AgentKind kind = AgentKind::kCpu;
   std::vector<Op> ops;
+  // Device agents only (ignored, and kept 0/false, for the others): the VT-d unit the agent's
+  // device sits behind (index, taken modulo Scenario::units) and whether it has ATS.
+  uint8_t unit = 0;
+  bool ats = false;
   bool operator==(const Agent&) const = default;
 };
 
+// Which process an op acts on (user ops, DMA and prefetch PASIDs): offset bit 39, above every
+// region's window (the user window is 512 GiB), so old inputs all mean proc0.
+constexpr unsigned kProcOffsetBit = 39;
+constexpr size_t kMaxProcesses = 2;
+inline unsigned op_proc(const Op& op) { return unsigned(op.offset >> kProcOffsetBit) & 1; }
+
 struct Scenario {
   int levels = 4;                  // 4 or 5
+  int units = 1;                   // VT-d units, 1-3 (devices sit behind Agent::unit)
   std::string design;              // "" = the runner's choice (SVAFUZZ_DESIGN or mainline)
   std::vector<Agent> agents;
   std::vector<uint8_t> schedule;   // the choice stream (stream_choice.h)

@@ -62,6 +62,7 @@ class Parser {
     if (!seen_magic_) return magic(t);
     const std::string& kw = t[0].text;
     if (kw == "levels") return levels(t);
+    if (kw == "units") return units(t);
     if (kw == "design") return design(t);
     if (kw == "agent") return agent(t);
     if (kw == "schedule") return schedule(t);
@@ -100,6 +101,28 @@ class Parser {
     s_->levels = t[1].text == "5" ? 5 : 4;
     return true;
   }
+  bool units(const std::vector<Token>& t) {
+    if (!arity(t, 2)) return false;
+    if (t[1].text != "1" && t[1].text != "2" && t[1].text != "3") return fail(t[1].column, "units must be 1, 2 or 3, not '" + t[1].text + "'");
+    if (!s_->agents.empty()) return fail(t[0].column, "'units' must come before the first agent");
+    s_->units = t[1].text[0] - '0';
+    return true;
+  }
+  // Device attributes after "agent device": [unit N] [ats].
+  bool device_attrs(const std::vector<Token>& t, Agent* a) {
+    for (size_t i = 2; i < t.size(); ++i) {
+      if (t[i].text == "ats") {
+        a->ats = true;
+      } else if (t[i].text == "unit" && i + 1 < t.size()) {
+        const std::string& n = t[++i].text;
+        if (n.size() != 1 || n[0] < '0' || n[0] >= char('0' + s_->units)) return fail(t[i].column, "unit must be 0.." + std::to_string(s_->units - 1) + " (set 'units' first), not '" + n + "'");
+        a->unit = uint8_t(n[0] - '0');
+      } else {
+        return fail(t[i].column, "unexpected '" + t[i].text + "' (a device agent is: agent device [unit N] [ats])");
+      }
+    }
+    return true;
+  }
   bool design(const std::vector<Token>& t) {
     if (!arity(t, 2)) return false;
     if (sanitize_design(t[1].text) != t[1].text) return fail(t[1].column, "design name '" + t[1].text + "' must be lower-case letters, digits and '-' (at most 32)");
@@ -107,9 +130,12 @@ class Parser {
     return true;
   }
   bool agent(const std::vector<Token>& t) {
-    if (!arity(t, 2)) return false;
     Agent a;
+    if (t.size() < 2 || !parse_agent_kind(t[1].text, &a.kind) || a.kind != AgentKind::kDevice) {
+      if (!arity(t, 2)) return false;
+    }
     if (!parse_agent_kind(t[1].text, &a.kind)) return fail(t[1].column, "unknown agent kind '" + t[1].text + "' (cpu, device, sva, walker, attacker)");
+    if (a.kind == AgentKind::kDevice && !device_attrs(t, &a)) return false;
     if (s_->agents.size() >= kMaxAgents) return fail(t[0].column, "more than " + std::to_string(kMaxAgents) + " agents");
     s_->agents.push_back(a);
     return true;
@@ -182,9 +208,12 @@ std::string print(const Scenario& s) {
   std::string out = std::string(kTextMagic) + " 1\n";
   out += "levels " + std::to_string(s.levels == 5 ? 5 : 4) + "\n";
   if (!s.design.empty()) out += "design " + s.design + "\n";
+  if (s.units != 1) out += "units " + std::to_string(s.units) + "\n";
   char buf[64];
   for (const Agent& a : s.agents) {
-    out += std::string("agent ") + agent_kind_name(a.kind) + "\n";
+    out += std::string("agent ") + agent_kind_name(a.kind);
+    if (a.unit) out += " unit " + std::to_string(a.unit);
+    out += a.ats ? " ats\n" : "\n";
     for (const Op& op : a.ops) {
       out += std::string("  ") + op_name(op.kind);
       if (op_uses_address(op.kind) || op.region != default_region(op.kind) || op.offset != 0) {

@@ -4,7 +4,9 @@
 //   svafuzz-scenario 1                 first line: magic and version
 //   levels 4|5                         optional, default 4
 //   design NAME                        optional: the design a reproducer was found on
+//   units 1|2|3                        optional, default 1: VT-d units dmar0..
 //   agent cpu|device|sva|walker|attacker
+//   agent device [unit N] [ats]        a device behind unit N (default 0), with ATS if 'ats'
 //     OP [REGION+OFFSET] [ARG]         ops of the last agent; REGION: vmalloc|direct|user,
 //                                      OFFSET: hex (0x...) or decimal, ARG: 0..255
 //   schedule HEXBYTE...                the choice stream; repeated lines append

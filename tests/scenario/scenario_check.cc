@@ -5,24 +5,30 @@
 //
 //   scenario_check campaign --design NAME [--backend sched|threads] [--seed N] [--runs N]
 //                           [--profile free-path|all] [--time SECONDS] [--quiet] [--base FILE]
-//                           [--corpus DIR] [--schedule-bytes N]
+//                           [--corpus DIR] [--schedule-bytes N] [--defect NAME]
 //       Random scenarios (mutate.h generate(), seeded), executed until the first finding or the
 //       run/time budget (--base FILE: that text scenario with random schedule streams;
 //       --corpus DIR: every other run is a seed of DIR with a random schedule stream;
 //       --schedule-bytes: the length of each random schedule stream, default 96). Prints
-//       "found <detector> after <runs> runs <seconds>s" or "clean <runs>".
+//       "found <detector> after <runs> runs <seconds>s" or "clean <runs>". --defect NAME turns
+//       on a planted model defect (core/mm/model_defects.h) for the campaign.
 //       Exit: 1 found, 0 clean, 2 bad usage.
 //   scenario_check planted [--backend B] [--seeds A-B] [--runs N] [--corpus DIR] [--base FILE]
 //                          [--skip NAME]... [--only NAME]... [--expect-found NAME]...
 //       For every registered design: a campaign per seed (free-path profile). A flagged design
 //       must be found by at least one seed; a clean design by none. Exit 0 when all match.
+//       With --defect NAME every checked design runs with that planted defect and must be
+//       found (the defect breaks the model, not the design).
 //   scenario_check minimize FILE DESIGN
 //       Greedily drops agents, ops and trailing schedule bytes while FILE still fires on DESIGN;
 //       prints the minimised scenario (with a `design` line).
 //   scenario_check regressions DIR...
 //       Every text scenario in DIR must fire on its `design` and, unless it carries a
 //       "# gap: <doc>" line (a documented v6.19 gap, which fires on every design), stay clean on
-//       every shipped clean design (plug-ins are not checked). Exit 0 when all match.
+//       every shipped clean design (plug-ins are not checked). A "# defect: <name>" line makes
+//       the file fire on its design with that planted defect on, and it must then stay clean on
+//       every clean design (its own included) without it: a reproducer of a false positive the
+//       model no longer has. Exit 0 when all match.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,6 +44,7 @@
 #include <vector>
 
 #include "core/free/registry.h"
+#include "core/mm/model_defects.h"
 #include "core/scenario/executor.h"
 #include "core/scenario/fuzz_entry.h"
 #include "core/scenario/mutate.h"
@@ -62,7 +69,10 @@ struct Campaign {
   std::vector<std::string> skip;   // planted: designs not checked (with the reason in CMake)
   std::vector<std::string> only;   // planted: if set, only these designs are checked
   std::vector<std::string> flag;   // planted: registered clean, but a documented finding
+  std::string defect;              // a planted model defect turned on for the campaign
 };
+
+void set_defect_or_die(const std::string& name);
 
 bool uses_uncovered_free_site(const Scenario& s) {
   for (const Agent& a : s.agents) {
@@ -85,6 +95,17 @@ uint64_t to_u64(const std::string& flag, const char* v) {
   return x;
 }
 
+// The rest of the first line of text that starts with `prefix` ("" if none).
+std::string line_value(const std::string& text, const std::string& prefix) {
+  size_t at = text.rfind(prefix, 0) == 0 ? 0 : text.find("\n" + prefix);
+  if (at == std::string::npos) return "";
+  size_t start = text.find(prefix, at) + prefix.size();
+  size_t end = text.find('\n', start);
+  std::string v = text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
+  return v;
+}
+
 bool read_file(const std::filesystem::path& p, std::string* out) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return false;
@@ -96,6 +117,7 @@ bool read_file(const std::filesystem::path& p, std::string* out) {
 
 // Runs a campaign in this process; returns 1 if found (when ASan does not end it first).
 int run_campaign(const Campaign& c) {
+  if (!c.defect.empty()) set_defect_or_die(c.defect);
   // Seeds go through one SplitMix64 output first: seeding with seed * (its own increment) made
   // campaign k replay campaign 1's stream shifted by k-1 draws (correlated campaigns).
   Rng rng(Rng(c.seed).next());
@@ -177,6 +199,7 @@ int campaign_in_fresh_process(const Campaign& c) {
                                    "--profile", c.profile == Profile::kAll ? "all" : "free-path", "--quiet"};
   if (!c.corpus.empty()) args.insert(args.end(), {"--corpus", c.corpus});
   if (!c.base.empty()) args.insert(args.end(), {"--base", c.base});
+  if (!c.defect.empty()) args.insert(args.end(), {"--defect", c.defect});
   args.insert(args.end(), {"--schedule-bytes", std::to_string(c.schedule_bytes)});
   std::fflush(stdout);
   std::fflush(stderr);
@@ -228,6 +251,10 @@ Campaign parse_campaign(int argc, char** argv, int first, uint64_t* seed_hi) {
     else if (a == "--skip") c.skip.push_back(value());
     else if (a == "--only") c.only.push_back(value());
     else if (a == "--expect-found") c.flag.push_back(value());
+    else if (a == "--defect") {
+      c.defect = value();
+      set_defect_or_die(c.defect);   // validates the name before any campaign starts
+    }
     else usage("unknown argument '" + a + "'");
   }
   if (!design_exists(c.design)) usage("unknown design '" + c.design + "'; known: " + design_names());
@@ -245,7 +272,7 @@ int planted(Campaign base, uint64_t seed_hi) {
       std::printf("skip  %s\n", d->name.c_str());
       continue;
     }
-    bool flagged = d->verdict == svafuzz::free::Verdict::kFlagged ||
+    bool flagged = d->verdict == svafuzz::free::Verdict::kFlagged || !base.defect.empty() ||
                    std::find(base.flag.begin(), base.flag.end(), d->name) != base.flag.end();
     int found = 0;
     for (uint64_t s = base.seed; s <= seed_hi; ++s) {
@@ -267,8 +294,16 @@ int planted(Campaign base, uint64_t seed_hi) {
   return bad ? 1 : 0;
 }
 
-int replay_one(const Scenario& s, const std::string& design) {
+void set_defect_or_die(const std::string& name) {
+  if (!svafuzz::mm::set_model_defect(name)) {
+    usage("unknown planted defect '" + name + "'; known: " + svafuzz::mm::model_defect_names());
+  }
+}
+
+// Replays s on design in a child (with the planted defect `defect` on, if not empty).
+int replay_one(const Scenario& s, const std::string& design, const std::string& defect = "") {
   return in_child([&] {
+    if (!defect.empty()) set_defect_or_die(defect);
     ExecOptions o;
     o.design = design;
     ExecResult r = execute(s, o);
@@ -329,17 +364,20 @@ int regressions(int argc, char** argv, int first) {
       }
       ++files;
       bool gap = text.find("\n# gap: ") != std::string::npos;
+      std::string defect = line_value(text, "# defect: ");
       if (s.design.empty() || !design_exists(s.design)) {
         std::printf("WRONG %s: needs a 'design' line naming a registered design\n", p.c_str());
         ++bad;
         continue;
       }
-      bool fires = replay_one(s, s.design) != 0;
-      std::printf("%-5s %s fires on %s\n", fires ? "ok" : "WRONG", p.filename().c_str(), s.design.c_str());
+      bool fires = replay_one(s, s.design, defect) != 0;
+      std::printf("%-5s %s fires on %s%s\n", fires ? "ok" : "WRONG", p.filename().c_str(), s.design.c_str(),
+                  defect.empty() ? "" : (" with planted defect " + defect).c_str());
       bad += !fires;
       for (const svafuzz::free::DesignInfo* d : svafuzz::free::all_designs()) {
         // Plug-ins are a user's claim, not a shipped correct design: not part of the check.
-        if (d->verdict != svafuzz::free::Verdict::kClean || d->plugin || d->name == s.design) continue;
+        if (d->verdict != svafuzz::free::Verdict::kClean || d->plugin) continue;
+        if (d->name == s.design && defect.empty()) continue;
         bool f = replay_one(s, d->name) != 0;
         bool ok = gap ? f : !f;
         std::printf("%-5s %s %s on %s%s\n", ok ? "ok" : "WRONG", p.filename().c_str(), f ? "fires" : "clean",

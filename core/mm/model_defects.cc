@@ -1,0 +1,46 @@
+// Planted model defects (model_defects.h): the switch table and lookup by name.
+#include "core/mm/model_defects.h"
+
+namespace svafuzz::mm {
+
+ModelDefects& model_defects() {
+  static ModelDefects d;
+  return d;
+}
+
+const std::vector<ModelDefectInfo>& all_model_defects() {
+  static const std::vector<ModelDefectInfo> v = {
+      {"no-dma-drain", &ModelDefects::no_dma_drain,
+       "an invalidation wait completes while DMA translated before it is still in flight "
+       "(user_munmap_and_kernel_free)"},
+      {"unbind-no-flush", &ModelDefects::unbind_no_flush,
+       "the last unbind clears the PASID entry without flushing the IOMMU caches "
+       "(sva_rebind_after_munmap)"},
+      {"domain-no-mmgrab", &ModelDefects::domain_no_mmgrab,
+       "an SVA domain holds no mm reference: process exit frees iommu_mm while it is still on "
+       "iommu_sva_mms (process_exit_during_free)"},
+      {"flush-first-unit-only", &ModelDefects::flush_first_unit_only,
+       "a range flush reaches only the first IOMMU unit of the domain (two_units_free)"},
+      {"free-before-clear", &ModelDefects::free_before_clear,
+       "pmd_free_pte_page frees the PTE table before pmd_clear (huge_promotion_under_dma)"},
+  };
+  return v;
+}
+
+bool set_model_defect(const std::string& name) {
+  for (const ModelDefectInfo& d : all_model_defects()) {
+    if (name == d.name) {
+      model_defects().*(d.flag) = true;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string model_defect_names() {
+  std::string s;
+  for (const ModelDefectInfo& d : all_model_defects()) s += (s.empty() ? "" : ", ") + std::string(d.name);
+  return s;
+}
+
+}  // namespace svafuzz::mm

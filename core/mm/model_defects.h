@@ -1,0 +1,54 @@
+// Planted model defects: test-only switches that break one path of the simulated kernel or
+// hardware on purpose, so a test can prove that the fuzzers still reach that path and detect
+// the breakage (the tester is tested, as libFuzzer tests its engine with planted bugs).
+//
+// Contract:
+//   - every switch is off by default, and no fuzz target or corpus input can turn one on: only
+//     a harness does, by name (scenario_check --defect NAME, SVAFUZZ_DEFECT=NAME for the fuzz
+//     targets), before the first execution of the process;
+//   - the switches are process-global, like the kernel's globals the model keeps; set them
+//     before any agent runs and leave them for the life of the process;
+//   - each switch names the path it breaks and the corpus seed whose shape reaches it
+//     (all_model_defects()), and has a ctest that finds it from the corpus.
+// The per-unit hardware defects of the sequential oracle tests stay in iommu::HwDefects.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace svafuzz::mm {
+
+struct ModelDefects {
+  // VT-d §6.5.4: a wait descriptor completes without draining DMA still in flight (translated
+  // before the invalidation, memory access not yet done). core/iommu/qi.cc.
+  bool no_dma_drain = false;
+  // The last unbind tears the PASID entry down without flushing the IOTLB, paging-structure
+  // caches and device TLB (intel_pasid_tear_down_entry's flush left out). core/iommu/sva.cc.
+  bool unbind_no_flush = false;
+  // An SVA domain takes no mm_count reference (mmu_notifier_register's mmgrab left out), so a
+  // process exit's mmdrop frees the mm and its iommu_mm while the mm is still on
+  // iommu_sva_mms. core/iommu/iommu.cc, sva.cc.
+  bool domain_no_mmgrab = false;
+  // cache_tag_flush_range flushes only the first IOMMU unit a domain is attached through.
+  // core/iommu/intel_cache_tag.cc.
+  bool flush_first_unit_only = false;
+  // pmd_free_pte_page frees the PTE table before it clears the PMD entry that points at it.
+  // core/mm/huge_vmap.cc.
+  bool free_before_clear = false;
+};
+
+// The process's switches (all off unless a harness set one).
+ModelDefects& model_defects();
+
+struct ModelDefectInfo {
+  const char* name;          // the harness's spelling: no-dma-drain, unbind-no-flush, ...
+  bool ModelDefects::*flag;
+  const char* what;          // one line: what breaks, and which seed's shape reaches it
+};
+const std::vector<ModelDefectInfo>& all_model_defects();
+
+// Turns on the defect called `name`; false (nothing changed) for an unknown name.
+bool set_model_defect(const std::string& name);
+// "no-dma-drain, unbind-no-flush, ..." for error messages.
+std::string model_defect_names();
+
+}  // namespace svafuzz::mm
