@@ -28,8 +28,28 @@ std::optional<PasidEntry> Device::pasid_entry(uint32_t pasid) const {
   return it->second;
 }
 
-std::optional<Translation> Device::devtlb_lookup(uint32_t pasid, uint64_t va,
-                                                 Access acc) const {
+// A DMA's in-flight record (draining, device.h): the unit's token for an untranslated request,
+// or the device's own for a translated (ATS) one, taken where the request reaches the IOTLB or
+// the device TLB and released when its memory access is done. The planted defect no-dma-drain
+// takes none, so waits complete while the DMA is still on its way to memory.
+struct Device::InFlight {
+  explicit InFlight(Device* d) : dev(d) {}
+  ~InFlight() {
+    if (unit_token) dev->unit_->end_request(unit_token);
+    if (dev_token) dev->end_translated(dev_token);
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+  Device* dev;
+  uint64_t unit_token = 0;
+  uint64_t dev_token = 0;
+};
+
+// The device TLB's lookup; a hit starts the translated DMA's in-flight record (`hold`) in the
+// same critical section, so no invalidation can slip between the two.
+std::optional<Translation> Device::devtlb_lookup(uint32_t pasid, uint64_t va, Access acc,
+                                                 uint64_t* hold) {
   std::lock_guard<std::mutex> g(mu_);
   const IotlbEntry* e = devtlb_.lookup(0, pasid, va);
   if (!e) return std::nullopt;
@@ -38,12 +58,18 @@ std::optional<Translation> Device::devtlb_lookup(uint32_t pasid, uint64_t va,
   t.pa = e->pa_base | (va & (mm::level_size(e->key.level) - 1));
   t.perms = e->perms;
   t.page_level = e->key.level;
+  if (hold) *hold = hold_locked();
   return t;
 }
 
-void Device::devtlb_fill(uint32_t pasid, uint64_t va, const Translation& tr, uint64_t data_seq) {
+// The ATS translation completion of a request sent at `data_seq`. If a device-TLB invalidation
+// arrived while the request was outstanding, the completion is discarded (false: the device
+// asks again), so it can be neither cached nor used. Otherwise the translation is cached (if
+// the cache policy allows) and the DMA's in-flight record starts (`hold`).
+bool Device::ats_complete(uint32_t pasid, uint64_t va, const Translation& tr, uint64_t data_seq,
+                          uint64_t* hold) {
   CacheFill f{CacheKind::kDevTlb, tr.page_level, 0, pasid, va, tr.pa};
-  if (!unit_->system().policy().cache(f)) return;
+  bool cache = unit_->system().policy().cache(f);
   std::optional<PasidEntry> pe = pasid_entry(pasid);
   IotlbEntry e;
   e.key = cache_key(0, pasid, tr.page_level, va);
@@ -54,25 +80,30 @@ void Device::devtlb_fill(uint32_t pasid, uint64_t va, const Translation& tr, uin
   e.data_seq = data_seq;
   e.space = pe ? pe->mm : nullptr;
   std::lock_guard<std::mutex> g(mu_);
-  if (last_devtlb_inval_ < data_seq) devtlb_.insert(e);
+  if (last_devtlb_inval_ >= data_seq) return false;
+  if (cache) devtlb_.insert(e);
+  if (hold) *hold = hold_locked();
+  return true;
 }
 
-Translation Device::translate(uint32_t pasid, uint64_t va, Access acc, bool* devtlb_hit) {
+Translation Device::translate(uint32_t pasid, uint64_t va, Access acc, bool* devtlb_hit,
+                              InFlight* req) {
   *devtlb_hit = false;
-  if (ats_) {
-    if (std::optional<Translation> t = devtlb_lookup(pasid, va, acc)) {
+  bool drain = !mm::model_defects().no_dma_drain;
+  if (!ats_) return unit_->translate(*this, pasid, va, acc, drain ? &req->unit_token : nullptr);
+  uint64_t* hold = drain ? &req->dev_token : nullptr;
+  for (;;) {
+    if (std::optional<Translation> t = devtlb_lookup(pasid, va, acc, hold)) {
       *devtlb_hit = true;
       return *t;
     }
-  }
-  uint64_t start = unit_->system().tick();   // ATS translation request
-  Translation t = unit_->translate(*this, pasid, va, acc);
-  if (ats_ && t.ok()) {
+    uint64_t start = unit_->system().tick();   // ATS translation request
+    Translation t = unit_->translate(*this, pasid, va, acc);
+    if (!t.ok()) return t;
     Translation cached = t;
     cached.perms.rw = cached.perms.rw && acc == Access::kWrite;
-    devtlb_fill(pasid, va, cached, start);
+    if (ats_complete(pasid, va, cached, start, hold)) return t;
   }
-  return t;
 }
 
 uint64_t* Device::target_word(mm::phys_addr_t pa) const {
@@ -81,34 +112,8 @@ uint64_t* Device::target_word(mm::phys_addr_t pa) const {
   return pt->entries() + ((pa & (mm::PAGE_SIZE - 1)) >> 3);
 }
 
-// A DMA's in-flight record, held from before its translation to the end of its memory access
-// (draining, device.h): the unit's for an untranslated request, the device's own for a
-// translated (ATS) one. The planted defect no-dma-drain keeps none, so waits complete while
-// the DMA is still on its way to memory.
-class Device::InFlight {
- public:
-  explicit InFlight(Device* d) : dev_(d) {
-    if (mm::model_defects().no_dma_drain) return;
-    held_ = true;
-    token_ = dev_->ats_ ? dev_->begin_translated() : dev_->unit_->begin_request();
-  }
-  ~InFlight() {
-    if (!held_) return;
-    if (dev_->ats_) dev_->end_translated(token_);
-    else dev_->unit_->end_request(token_);
-  }
-  InFlight(const InFlight&) = delete;
-  InFlight& operator=(const InFlight&) = delete;
-
- private:
-  Device* dev_;
-  bool held_ = false;
-  uint64_t token_ = 0;
-};
-
-uint64_t Device::begin_translated() {
+uint64_t Device::hold_locked() {
   uint64_t s = unit_->system().tick();
-  std::lock_guard<std::mutex> g(mu_);
   translated_in_flight_.insert(s);
   return s;
 }
@@ -124,9 +129,9 @@ bool Device::translated_drained() const {
 }
 
 DmaResult Device::dma_read(uint32_t pasid, uint64_t va) {
-  InFlight in_flight(this);
+  InFlight req(this);
   DmaResult r;
-  r.tr = translate(pasid, va, Access::kRead, &r.devtlb_hit);
+  r.tr = translate(pasid, va, Access::kRead, &r.devtlb_hit, &req);
   if (!r.ok()) return r;
   if (uint64_t* w = target_word(r.tr.pa)) {
     sync::point(sync::Event{sync::EventKind::kDma, w, SVAFUZZ_HERE});
@@ -136,9 +141,9 @@ DmaResult Device::dma_read(uint32_t pasid, uint64_t va) {
 }
 
 DmaResult Device::dma_write(uint32_t pasid, uint64_t va, uint64_t value) {
-  InFlight in_flight(this);
+  InFlight req(this);
   DmaResult r;
-  r.tr = translate(pasid, va, Access::kWrite, &r.devtlb_hit);
+  r.tr = translate(pasid, va, Access::kWrite, &r.devtlb_hit, &req);
   if (!r.ok()) return r;
   if (uint64_t* w = target_word(r.tr.pa)) {
     sync::point(sync::Event{sync::EventKind::kDma, w, SVAFUZZ_HERE});

@@ -5,14 +5,17 @@
 // physical address is a simulated frame, the device reads or writes one word of it, so a stale
 // translation to a freed data frame is an AddressSanitizer report at the access.
 //
-// Draining (VT-d rev 5.10 §6.5.4): a DMA is in flight from before its translation to the end of
-// its memory access, and invalidation waits complete only once the DMA they cover is drained.
-// Without ATS the DMA is an untranslated request, drained by the unit
-// (IntelIommu::begin_request). With ATS it is a translated request: "Endpoint devices supporting
+// Draining (VT-d rev 5.10 §6.5.4): a DMA is in flight from the lookup of its translation (the
+// unit's IOTLB, or the device TLB) to the end of its memory access, and invalidation waits
+// complete only once the DMA they cover is drained. Without ATS the DMA is an untranslated
+// request, drained by the unit (IntelIommu::translate's `hold`). With ATS it is a translated
+// request: "Endpoint devices supporting
 // Address Translation Services (ATS) are required to wait for pending translated read responses
 // ... before issuing the ATS invalidation completion message", and the completion pushes the
 // device's writes ahead of it, so a device-TLB invalidation is complete only once every DMA of
-// the device begun before it has finished (translated_drained).
+// the device begun before it has finished (translated_drained). An ATS translation completion
+// for a request that was outstanding when a device-TLB invalidation arrived is discarded and
+// the translation asked for again, so it is neither cached nor used.
 //
 // Concurrency: the PASID table and the device TLB are protected by a host mutex (device
 // hardware state; never held across a scheduling point). Lock order: unit hw lock, then device.
@@ -72,14 +75,17 @@ class Device {
   void devtlb_evict_all();
 
  private:
-  Translation translate(uint32_t pasid, uint64_t va, Access acc, bool* devtlb_hit);
-  std::optional<Translation> devtlb_lookup(uint32_t pasid, uint64_t va, Access acc) const;
-  void devtlb_fill(uint32_t pasid, uint64_t va, const Translation& tr, uint64_t data_seq);
+  struct InFlight;   // a DMA's in-flight record for draining (device.cc)
+  Translation translate(uint32_t pasid, uint64_t va, Access acc, bool* devtlb_hit,
+                        InFlight* req);
+  std::optional<Translation> devtlb_lookup(uint32_t pasid, uint64_t va, Access acc,
+                                           uint64_t* hold);
+  bool ats_complete(uint32_t pasid, uint64_t va, const Translation& tr, uint64_t data_seq,
+                    uint64_t* hold);
   uint64_t* target_word(mm::phys_addr_t pa) const;
   void devtlb_erase(bool any_pasid, uint32_t pasid, uint64_t first, uint64_t last,
                     uint64_t seq);
-  class InFlight;   // a DMA's in-flight record for draining (device.cc)
-  uint64_t begin_translated();
+  uint64_t hold_locked();   // mu_ held: starts a translated DMA's in-flight record
   void end_translated(uint64_t start);
 
   IntelIommu* unit_;

@@ -14,8 +14,8 @@
 // stale pointer, and a DMA translated before it may still be on its way to memory. The model
 // (a) drops any fill of a walk that overlapped an invalidation and (b) completes an
 // invalidation-wait only once no request begun before the last processed invalidation is still
-// running: neither a walk, nor an untranslated DMA between its translation and the end of its
-// memory access (begin_request). That is VT-d's draining (spec rev 5.10 §6.5.4, "Draining of
+// running: neither a walk, nor an untranslated DMA between its IOTLB lookup and the end of its
+// memory access (translate's `hold`). That is VT-d's draining (spec rev 5.10 §6.5.4, "Draining of
 // Requests to Memory": "Read and write draining of untranslated requests are performed on all
 // PASID based IOTLB invalidation requests, where draining is completed before the next
 // Invalidation Wait Descriptor (inv_wait_dsc) is completed by hardware"). Translated requests
@@ -95,15 +95,17 @@ class IntelIommu {
   // faulting translations are not put in the IOTLB, intermediate entries are. Sets A (and D on
   // writes) with atomic compare-and-swap. Scheduling points: kIommuWalk per cache lookup, kRead
   // per entry, kAtomic per A/D update. Locks: none held by the caller.
-  Translation translate(const Device& dev, uint32_t pasid, uint64_t va, Access acc);
+  // With `hold` (an untranslated DMA), the request stays in flight after the translation, until
+  // the caller's memory access is done and it calls end_request(*hold); *hold is 0 when the
+  // request faulted before it reached the caches (PASID entry, canonical check).
+  Translation translate(const Device& dev, uint32_t pasid, uint64_t va, Access acc,
+                        uint64_t* hold = nullptr);
   // A speculative walk (prefetch) of va: as translate() for a read, with no DMA and no fault
   // report; it may fill caches.
   Translation speculative_walk(const Device& dev, uint32_t pasid, uint64_t va);
-  // An untranslated DMA in flight, from before its translation to the end of its memory
-  // access (the draining above): begin_request returns a token for end_request. No
-  // scheduling point; locks: none held by the caller.
-  uint64_t begin_request() { return begin_walk(); }
-  void end_request(uint64_t token) { end_walk(token); }
+  // Ends a request translate() held in flight (token 0: nothing held). No scheduling point;
+  // locks: none held by the caller.
+  void end_request(uint64_t token);
 
   // ---- Queued invalidation (qi.cc) ----
   // The kernel side's tail-register write: appends descriptors to the queue. Scheduling point:
@@ -148,9 +150,8 @@ class IntelIommu {
   struct WalkCtx;
 
   Translation do_translate(const Device& dev, uint32_t pasid, uint64_t va, Access acc,
-                           bool speculative);
+                           bool speculative, uint64_t* hold);
   Translation walk(WalkCtx& c);
-  uint64_t begin_walk();
   void end_walk(uint64_t start_seq);
   bool fill_allowed(uint64_t start_seq) const;   // hw_mu_ held
   void fill_iotlb(const WalkCtx& c, const IotlbEntry& e);

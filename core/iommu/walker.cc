@@ -74,13 +74,6 @@ mm::phys_addr_t leaf_pa(pteval_t e, int level, uint64_t va) {
 
 }  // namespace
 
-uint64_t IntelIommu::begin_walk() {
-  uint64_t s = sys_->tick();
-  std::lock_guard<std::mutex> g(hw_mu_);
-  walks_in_flight_.insert(s);
-  return s;
-}
-
 void IntelIommu::end_walk(uint64_t start_seq) {
   std::lock_guard<std::mutex> g(hw_mu_);
   walks_in_flight_.erase(walks_in_flight_.find(start_seq));
@@ -187,7 +180,8 @@ Translation IntelIommu::walk(WalkCtx& c) {
 }
 
 Translation IntelIommu::do_translate(const Device& dev, uint32_t pasid, uint64_t va,
-                                     Access acc, bool speculative) {
+                                     Access acc, bool speculative, uint64_t* hold) {
+  if (hold) *hold = 0;
   std::optional<PasidEntry> pe = dev.pasid_entry(pasid);
   if (!pe || !pe->present || pe->pgtt != Pgtt::kFirstStage) return fault(Fault::kPasidNotPresent);
   WalkCtx c;
@@ -201,9 +195,21 @@ Translation IntelIommu::do_translate(const Device& dev, uint32_t pasid, uint64_t
   if (!lay.is_canonical(va)) return fault(Fault::kNonCanonical);
   c.table_owner = lay.is_kernel(va) ? &mm::kernel().init_mm() : pe->mm;
 
+  // The request reaches the unit: from here it is in flight (the record, the PASID entry it
+  // translates with and the IOTLB lookup are one critical section), until the translation
+  // ends, or, with `hold`, until the caller's memory access ends (end_request). The entry is
+  // read again here: the read above only answers early faults, and a teardown that cleared
+  // the entry since then has waited (or will wait) only for requests in flight.
   sync::point(sync::Event{sync::EventKind::kIommuWalk, this, SVAFUZZ_HERE});
   {
     std::lock_guard<std::mutex> g(hw_mu_);
+    std::optional<PasidEntry> now = dev.pasid_entry(pasid);   // lock order: unit, then device
+    if (!now || !now->present || now->pgtt != Pgtt::kFirstStage || now->flptptr != pe->flptptr ||
+        now->did != pe->did || now->mm != pe->mm) {
+      return fault(Fault::kPasidNotPresent);
+    }
+    c.start_seq = sys_->tick();
+    walks_in_flight_.insert(c.start_seq);
     if (const IotlbEntry* e = iotlb_.lookup(pe->did, pasid, va)) {
       bool need_walk = acc == Access::kWrite && !e->dirty;   // D must be set by a walk
       if (!need_walk && access_fault(e->perms, acc) == Fault::kNone) {
@@ -212,22 +218,29 @@ Translation IntelIommu::do_translate(const Device& dev, uint32_t pasid, uint64_t
         t.perms = e->perms;
         t.page_level = e->key.level;
         t.iotlb_hit = true;
+        if (hold) *hold = c.start_seq;
+        else walks_in_flight_.erase(walks_in_flight_.find(c.start_seq));
         return t;
       }
     }
   }
-  c.start_seq = begin_walk();
   Translation t = walk(c);
-  end_walk(c.start_seq);
+  if (hold) *hold = c.start_seq;
+  else end_walk(c.start_seq);
   return t;
 }
 
-Translation IntelIommu::translate(const Device& dev, uint32_t pasid, uint64_t va, Access acc) {
-  return do_translate(dev, pasid, va, acc, false);
+Translation IntelIommu::translate(const Device& dev, uint32_t pasid, uint64_t va, Access acc,
+                                  uint64_t* hold) {
+  return do_translate(dev, pasid, va, acc, false, hold);
 }
 
 Translation IntelIommu::speculative_walk(const Device& dev, uint32_t pasid, uint64_t va) {
-  return do_translate(dev, pasid, va, Access::kRead, true);
+  return do_translate(dev, pasid, va, Access::kRead, true, nullptr);
+}
+
+void IntelIommu::end_request(uint64_t token) {
+  if (token) end_walk(token);
 }
 
 }  // namespace svafuzz::iommu

@@ -12,7 +12,7 @@ const std::vector<ModelDefectInfo>& all_model_defects() {
   static const std::vector<ModelDefectInfo> v = {
       {"no-dma-drain", &ModelDefects::no_dma_drain,
        "an invalidation wait completes while DMA translated before it is still in flight "
-       "(user_munmap_and_kernel_free)"},
+       "(dma_during_munmap)"},
       {"unbind-no-flush", &ModelDefects::unbind_no_flush,
        "the last unbind clears the PASID entry without flushing the IOMMU caches "
        "(sva_rebind_after_munmap)"},

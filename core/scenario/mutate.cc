@@ -10,6 +10,15 @@ namespace {
 
 constexpr uint64_t k4K = 1ULL << 12, k2M = 1ULL << 21, k1G = 1ULL << 30;
 
+// A 64-bit finaliser (SplitMix64's): well-spread bits from structured input.
+uint64_t mix(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 uint64_t pick(Rng& rng, std::initializer_list<uint64_t> xs) {
   return *(xs.begin() + rng.below(xs.size()));
 }
@@ -149,8 +158,11 @@ Op random_op(Rng& rng, AgentKind k, Profile profile) {
   if (op.kind == OpKind::kVmapHuge) op.arg &= rng.below(4) == 0 ? 1 : 0;   // mostly 2 MiB
   if (op.kind == OpKind::kBind) op.arg &= 0x13;          // devices 0-3, either process
   random_address(rng, &op);
-  // A quarter of the user-side ops act on the second process (several mms bound at once).
-  if (op_uses_address(op.kind) && rng.below(4) == 0) op.offset |= 1ULL << kProcOffsetBit;
+  // A quarter of the user addresses belong to the second process (several mms bound at once).
+  // Drawn from the address itself, not from rng, so the op stream of every seed stays what it
+  // was before processes existed (the planted campaigns' budgets were measured on it), and
+  // every op at one address agrees on the process.
+  if (op.region == Region::kUser && (mix(op.offset) & 3) == 0) op.offset |= 1ULL << kProcOffsetBit;
   return op;
 }
 
@@ -179,7 +191,11 @@ Scenario generate(Rng& rng, const GenOptions& o) {
     s.agents.push_back(std::move(a));
   }
   random_schedule(rng, o.schedule_bytes, &s.schedule);
-  random_topology(rng, &s);
+  // The topology comes from its own generator, seeded by the schedule, for the same reason.
+  uint64_t h = 0x7090;
+  for (uint8_t b : s.schedule) h = mix(h ^ b);
+  Rng topo(h);
+  random_topology(topo, &s);
   return s;
 }
 
