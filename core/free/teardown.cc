@@ -1,11 +1,14 @@
-// FreePathWorld teardown: drain pending work, then find page-table frames that are neither
-// free nor reachable from any page table (stranded on a deferred list, or leaked).
+// FreePathWorld teardown: drain pending work, then walk the page tables from every root
+// (init_mm's pgd, each live mm's pgd): a reachable present non-leaf entry into a frame that is
+// free, or reused as data or as a table of another level, is a dangling-table finding; table
+// frames neither free nor reachable are stranded on a deferred list, or leaked.
 #include <cstdio>
 #include <string>
 #include <unordered_set>
 
 #include "core/free/world.h"
 #include "core/mm/frame_check.h"
+#include "core/mm/mm_struct.h"
 #include "core/mm/pgtable.h"
 #include "core/sync/atomic.h"
 #include "core/sync/finding.h"
@@ -26,15 +29,58 @@ sync::work_struct* pop_work(sync::workqueue_struct* wq) {
   return container_of(first, sync::work_struct, entry);
 }
 
-// Every table frame reachable from `pt` (a table of `level`), pt included. Host only.
-void collect_tables(mm::ptdesc* pt, int level, std::unordered_set<const mm::ptdesc*>* out) {
-  if (pt == nullptr || pt->use.load() != mm::FrameUse::kPageTable) return;
-  if (!out->insert(pt).second || level <= mm::kPte) return;
+// What the walk from the roots found: every table frame reachable, and the first present
+// non-leaf entry of a reachable table that does not lead to a live table of the next level.
+struct Reach {
+  std::unordered_set<const mm::ptdesc*> tables;
+  std::string dangling;   // empty: none
+  int paging_levels = 4;
+};
+
+std::string hex(uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%#llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+// Why the entry `e` of a level-`level` table does not lead to a live table of level-1 ("" if
+// it does). `next` is the frame it points at, or nullptr outside the frame pool.
+std::string bad_target(const mm::ptdesc* next, mm::pteval_t e, int level) {
+  if (next == nullptr) return "PA " + hex(mm::entry_phys(e)) + ", which is not a simulated frame";
+  mm::FrameUse use = next->use.load();
+  if (use == mm::FrameUse::kFree) return "a FREED frame: " + mm::describe_frame(next);
+  if (use != mm::FrameUse::kPageTable) return "a frame REUSED as data: " + mm::describe_frame(next);
+  if (next->level.load() != level - 1) {
+    return "a frame REUSED as a level-" + std::to_string(next->level.load()) +
+           " table: " + mm::describe_frame(next);
+  }
+  return "";
+}
+
+// Every table frame reachable from `pt` (a live table of `level`), pt included, from the root
+// pgd of `root`. An entry into a frame that is free, data, or a table of another level is not
+// followed; the first is kept in r->dangling. Host only (no agent runs).
+void collect_tables(mm::ptdesc* pt, int level, const std::string& root, Reach* r) {
+  if (!r->tables.insert(pt).second || level <= mm::kPte) return;
   for (unsigned i = 0; i < mm::PTRS_PER_TABLE; ++i) {
     mm::pteval_t e = pt->entries()[i];
     if (!mm::entry_present(e) || mm::entry_is_leaf(e, level)) continue;
-    collect_tables(mm::entry_to_ptdesc(e), level - 1, out);
+    mm::ptdesc* next = mm::entry_to_ptdesc(e);
+    std::string why = bad_target(next, e, level);
+    if (why.empty()) {
+      collect_tables(next, level - 1, root, r);
+    } else if (r->dangling.empty()) {
+      r->dangling = std::string(mm::level_name(level, r->paging_levels)) + " entry " +
+                    std::to_string(i) + " = " + hex(e) + " of table pfn " + hex(pt->pfn) +
+                    " (reachable from " + root + "'s pgd) points at " + why +
+                    "; the referring table: " + mm::describe_frame(pt);
+    }
   }
+}
+
+void collect_from_root(mm::mm_struct* mm, Reach* r) {
+  if (mm->pgd == nullptr || mm->pgd->use.load() != mm::FrameUse::kPageTable) return;
+  collect_tables(mm->pgd, r->paging_levels, mm->name, r);
 }
 
 std::string frame_list(const std::vector<mm::ptdesc*>& frames) {
@@ -65,16 +111,23 @@ int FreePathWorld::teardown() {
   if (!findings().empty()) return 0;
   drain();
   if (!findings().empty()) return static_cast<int>(findings().snapshot().size());
-  std::unordered_set<const mm::ptdesc*> reachable;
-  collect_tables(kernel_->init_mm().pgd, kernel_->levels(), &reachable);
-  for (const auto& m : kernel_->mms()) collect_tables(m->pgd, kernel_->levels(), &reachable);
+  Reach reach;
+  reach.paging_levels = kernel_->levels();
+  collect_from_root(&kernel_->init_mm(), &reach);
+  for (const auto& m : kernel_->mms()) collect_from_root(m.get(), &reach);
+  int n = 0;
+  if (!reach.dangling.empty()) {
+    report_finding(Detector::kDanglingTable,
+                   "at teardown (after draining pending work), design " + design_->name + ": " +
+                       reach.dangling);
+    ++n;
+  }
   std::vector<mm::ptdesc*> stranded, leaked;
   for (mm::ptdesc* pt : kernel_->frames().live_frames()) {
-    if (pt->use.load() != mm::FrameUse::kPageTable || reachable.count(pt)) continue;
+    if (pt->use.load() != mm::FrameUse::kPageTable || reach.tables.count(pt)) continue;
     // Linked (a list_head neighbour, or an llist successor/terminator): on a deferred list.
     (pt->pt_list.next != &pt->pt_list ? stranded : leaked).push_back(pt);
   }
-  int n = 0;
   if (!stranded.empty()) {
     report_finding(Detector::kStranded,
                    std::to_string(stranded.size()) + " page-table frame(s) unlinked from the "

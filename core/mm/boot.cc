@@ -50,6 +50,7 @@ uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
 void Kernel::boot() {
   assert((opts_.levels == 4 || opts_.levels == 5) && "paging levels must be 4 or 5");
   init_mm_.pgd = alloc_swapper_pg_dir(frames_, opts_.levels, &init_mm_);
+  frames_.refs().add_root(init_mm_.pgd);   // init_mm's tables are reachable from here
   // init_mem_mapping(): the direct map of boot RAM, 2 MiB pages, boot (memblock) tables.
   uint64_t ram = round_up(std::max<uint64_t>(opts_.boot_ram_bytes, frames_.ram_end()),
                           level_size(kPmd));

@@ -1,7 +1,9 @@
 // The frame allocator: fresh frames first, then reuse after the quarantine.
 #include "core/mm/frame_db.h"
 
+#include <cstdint>
 #include <cstring>
+#include <new>
 #include <string>
 
 #include "core/sync/finding.h"
@@ -51,11 +53,30 @@ Provenance here(const char* what, sync::SourceLoc loc) {
   return Provenance{what, sync::current_agent().name.c_str(), sync::current_step(), loc};
 }
 
+constexpr std::align_val_t kFrameAlign{PAGE_SIZE};
+
+uint64_t* new_frame_memory() {
+  return static_cast<uint64_t*>(::operator new(PAGE_SIZE, kFrameAlign));
+}
+
+size_t mem_hash(uintptr_t base) { return static_cast<size_t>((base >> PAGE_SHIFT) * 0x9E3779B97F4A7C15ULL); }
+
+size_t pow2_at_least(size_t n) {
+  size_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
 }  // namespace
 
 FrameDb::FrameDb(FrameDbOptions opts)
-    : opts_(opts), table_(new std::atomic<ptdesc*>[opts.capacity]) {
+    : opts_(opts),
+      table_(new std::atomic<ptdesc*>[opts.capacity]),
+      by_mem_mask_(pow2_at_least(2 * opts.capacity) - 1),
+      by_mem_(new std::atomic<ptdesc*>[by_mem_mask_ + 1]),
+      refs_(opts.capacity) {
   for (size_t i = 0; i < opts_.capacity; ++i) table_[i].store(nullptr, std::memory_order_relaxed);
+  for (size_t i = 0; i <= by_mem_mask_; ++i) by_mem_[i].store(nullptr, std::memory_order_relaxed);
   owned_.reserve(opts_.capacity);
 }
 
@@ -64,7 +85,31 @@ FrameDb::~FrameDb() {
     uint64_t* mem = d->mem.load(std::memory_order_relaxed);
     if (!mem) continue;
     unpoison_frame(mem);
-    delete[] mem;
+    ::operator delete(mem, kFrameAlign);
+  }
+}
+
+void FrameDb::index_memory_locked(ptdesc* d) {
+  const uintptr_t base = reinterpret_cast<uintptr_t>(d->entries());
+  for (size_t i = mem_hash(base);; ++i) {
+    std::atomic<ptdesc*>& cell = by_mem_[i & by_mem_mask_];
+    if (cell.load(std::memory_order_relaxed) == nullptr) {
+      cell.store(d, std::memory_order_release);
+      return;
+    }
+  }
+}
+
+ptdesc* FrameDb::slot_to_ptdesc(const uint64_t* slot, unsigned* index) const {
+  const uintptr_t p = reinterpret_cast<uintptr_t>(slot);
+  const uintptr_t base = p & ~static_cast<uintptr_t>(PAGE_SIZE - 1);
+  for (size_t i = mem_hash(base);; ++i) {
+    ptdesc* d = by_mem_[i & by_mem_mask_].load(std::memory_order_acquire);
+    if (d == nullptr) return nullptr;
+    if (reinterpret_cast<uintptr_t>(d->entries()) == base) {
+      *index = static_cast<unsigned>((p - base) / sizeof(uint64_t));
+      return d;
+    }
   }
 }
 
@@ -73,8 +118,9 @@ ptdesc* FrameDb::desc_locked(pfn_t pfn) {
   if (d) return d;
   owned_.push_back(std::make_unique<ptdesc>(pfn));
   d = owned_.back().get();
-  d->mem.store(new uint64_t[PTRS_PER_TABLE], std::memory_order_release);
+  d->mem.store(new_frame_memory(), std::memory_order_release);
   table_[pfn - kFirstPfn].store(d, std::memory_order_release);
+  index_memory_locked(d);
   return d;
 }
 
@@ -135,25 +181,36 @@ ptdesc* FrameDb::alloc_hot(FrameUse use, const char* what, sync::SourceLoc loc) 
 }
 
 void FrameDb::free(ptdesc* pt, const char* what, sync::SourceLoc loc) {
-  std::unique_lock<std::mutex> g(mu_);
-  FrameUse old = pt->use.load(std::memory_order_relaxed);
-  if (old == FrameUse::kFree) {
-    std::string msg = std::string(what) + ": frame pfn " + std::to_string(pt->pfn) +
-                      " freed twice; first freed by " + pt->free_site.what + " at step " +
-                      std::to_string(pt->free_site.step);
-    g.unlock();
-    report_finding(Detector::kDoubleFree, msg, loc);
-    return;
+  std::string dangling, twice;
+  {
+    // The reverse map's lock is held across the free (lock order: refs_, then mu_), so no
+    // entry write's bookkeeping lands between the reachability check and the frame becoming
+    // free.
+    TableRefs::Lock refs_lock(refs_);
+    if (pt->use.load(std::memory_order_acquire) == FrameUse::kPageTable) {
+      dangling = refs_.release_locked(pt, what, loc);
+    }
+    std::lock_guard<std::mutex> g(mu_);
+    FrameUse old = pt->use.load(std::memory_order_relaxed);
+    if (old == FrameUse::kFree) {
+      twice = std::string(what) + ": frame pfn " + std::to_string(pt->pfn) +
+              " freed twice; first freed by " + pt->free_site.what + " at step " +
+              std::to_string(pt->free_site.step);
+    } else {
+      counts_[static_cast<int>(old)]--;
+      pt->free_site = here(what, loc);
+      pt->use.store(FrameUse::kFree, std::memory_order_release);
+      poison_frame(pt->entries());
+      quarantine_.push_back(pt->pfn);
+      while (quarantine_.size() > opts_.quarantine) {
+        reusable_.push_back(quarantine_.front());
+        quarantine_.pop_front();
+      }
+    }
   }
-  counts_[static_cast<int>(old)]--;
-  pt->free_site = here(what, loc);
-  pt->use.store(FrameUse::kFree, std::memory_order_release);
-  poison_frame(pt->entries());
-  quarantine_.push_back(pt->pfn);
-  while (quarantine_.size() > opts_.quarantine) {
-    reusable_.push_back(quarantine_.front());
-    quarantine_.pop_front();
-  }
+  // Reported with no lock held: the runtime's on_finding may stop the execution.
+  if (!twice.empty()) report_finding(Detector::kDoubleFree, std::move(twice), loc);
+  if (!dangling.empty()) report_finding(Detector::kDanglingTable, std::move(dangling), loc);
 }
 
 ptdesc* FrameDb::pfn_to_ptdesc(pfn_t pfn) const {

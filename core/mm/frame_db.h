@@ -11,6 +11,12 @@
 //    page allocator's per-CPU hot list, which is what an attacker spraying allocations gets.
 //  - Descriptors live as long as the FrameDb, so a stale PFN always resolves to a descriptor
 //    whose state tells "freed" or "reused" (the type/provenance check of a walk).
+//  - Frame memory is 4 KiB aligned, so a slot pointer resolves to its frame (slot_to_ptdesc).
+//  - free() of a page-table frame is the real release of a table (what __pagetable_free and
+//    free_page end in, after any deferral): if some present non-leaf entry of a table reachable
+//    from a page-table root still points at the frame, or the frame is itself a root, it
+//    reports a dangling-table finding naming the frame, the entry and the free's call site
+//    (table_refs.h keeps what the check needs), then frees it anyway, as the kernel would.
 // Thread-safe. The allocator's own lock is a host mutex on purpose: it is infrastructure (the
 // buddy allocator), not kernel code under test, and takes no scheduling points.
 #pragma once
@@ -21,6 +27,7 @@
 #include <vector>
 
 #include "core/mm/frame.h"
+#include "core/mm/table_refs.h"
 
 namespace svafuzz::mm {
 
@@ -47,6 +54,13 @@ class FrameDb {
   // Descriptor of a PFN ever handed out, else nullptr.
   ptdesc* pfn_to_ptdesc(pfn_t pfn) const;
   ptdesc* phys_to_ptdesc(phys_addr_t pa) const { return pfn_to_ptdesc(pa >> PAGE_SHIFT); }
+  // The frame whose memory holds `slot`, and the slot's index in it; nullptr (index untouched)
+  // when `slot` is not inside a simulated frame. Lock-free.
+  ptdesc* slot_to_ptdesc(const uint64_t* slot, unsigned* index) const;
+
+  // The reverse map of table entries and the page-table roots (dangling-table detector).
+  TableRefs& refs() { return refs_; }
+  const TableRefs& refs() const { return refs_; }
 
   size_t capacity() const { return opts_.capacity; }
   phys_addr_t ram_end() const { return (kFirstPfn + opts_.capacity) << PAGE_SHIFT; }
@@ -58,6 +72,7 @@ class FrameDb {
   ptdesc* take(pfn_t pfn, FrameUse use, int level, mm_struct* mm, const char* what,
                sync::SourceLoc loc);
   ptdesc* desc_locked(pfn_t pfn);
+  void index_memory_locked(ptdesc* d);
 
   FrameDbOptions opts_;
   mutable std::mutex mu_;
@@ -67,6 +82,11 @@ class FrameDb {
   std::deque<pfn_t> quarantine_;   // freed, not yet reusable (FIFO)
   std::vector<pfn_t> reusable_;    // freed and past quarantine (LIFO)
   size_t counts_[3] = {0, 0, 0};
+  // Open-addressed hash of frame memory -> descriptor, for slot_to_ptdesc: written once per
+  // frame under mu_ (frames are never destroyed before the FrameDb), read without a lock.
+  size_t by_mem_mask_ = 0;
+  std::unique_ptr<std::atomic<ptdesc*>[]> by_mem_;
+  TableRefs refs_;
 };
 
 // Poisoning helpers (no-ops without AddressSanitizer).

@@ -1,6 +1,7 @@
 // vmap_try_huge_pmd/pud and the x86 table-freeing helpers they call.
 #include "core/mm/huge_vmap.h"
 
+#include "core/mm/model_defects.h"
 #include "core/mm/pgalloc.h"
 #include "core/mm/pgtable_offset.h"
 #include "core/mm/tlb.h"
@@ -28,6 +29,15 @@ int set_huge(pteval_t* slot, int level, phys_addr_t addr, pteval_t prot) {
 
 int pmd_free_pte_page(pteval_t* pmd, uint64_t addr) {
   ptdesc* pt = entry_to_ptdesc(read_entry(pmd));   // page_ptdesc(pmd_page(*pmd))
+  if (model_defects().free_before_clear) {
+    // Planted defect (model_defects.h): the free and pmd_clear swapped around the flush. The
+    // PTE table is queued (marked: deferred) while the PMD entry still points at it; it is
+    // released with the entry still present if the free path's worker runs before the clear.
+    pagetable_dtor_free(pt);
+    flush_tlb_kernel_range(addr, addr + PAGE_SIZE - 1);
+    clear_entry(pmd);
+    return 1;
+  }
   clear_entry(pmd);                                // pmd_clear(pmd)
   flush_tlb_kernel_range(addr, addr + PAGE_SIZE - 1);
   pagetable_dtor_free(pt);

@@ -18,6 +18,7 @@
 
 #include "core/mm/frame.h"
 #include "core/mm/pgtable_types.h"
+#include "core/sync/event.h"
 
 namespace svafuzz::mm {
 
@@ -39,8 +40,8 @@ int kernel_physical_mapping_init(phys_addr_t start, phys_addr_t end, bool use_2m
 void kernel_physical_mapping_remove(phys_addr_t start, phys_addr_t end);
 
 // free_pagetable(page, 0): bootmem (PT_reserved) -> free_reserved_pages; else
-// pagetable_free(page_ptdesc(page)).
-void free_pagetable(ptdesc* pt);
+// pagetable_free(page_ptdesc(page)). `loc` (the caller) is the release's call site in reports.
+void free_pagetable(ptdesc* pt, sync::SourceLoc loc = SVAFUZZ_HERE);
 
 // mem_hotplug_begin/done (writers) and get/put_online_mems (readers), on
 // Kernel::mem_hotplug_lock. May sleep.

@@ -40,31 +40,31 @@ void __pagetable_free(ptdesc* pt, const char* what, sync::SourceLoc loc) {
   kernel().frames().free(pt, what, loc);
 }
 
-void pagetable_free_kernel(ptdesc* pt) {
+void pagetable_free_kernel(ptdesc* pt, sync::SourceLoc loc) {
   Kernel& k = kernel();
   if (k.options().async_kernel_pgtable_free && k.hooks().pagetable_free_kernel) {
-    k.hooks().pagetable_free_kernel(pt);
+    k.hooks().pagetable_free_kernel(pt);   // the design releases it later, from its own site
   } else {
-    __pagetable_free(pt, "pagetable_free_kernel");
+    __pagetable_free(pt, "pagetable_free_kernel", loc);
   }
 }
 
-void pagetable_free(ptdesc* pt) {
+void pagetable_free(ptdesc* pt, sync::SourceLoc loc) {
   if (ptdesc_test_kernel(pt)) {
     ptdesc_clear_kernel(pt);
-    pagetable_free_kernel(pt);
+    pagetable_free_kernel(pt, loc);
   } else {
-    __pagetable_free(pt, "pagetable_free");
+    __pagetable_free(pt, "pagetable_free", loc);
   }
 }
 
 // pagetable_dtor (ptlock_free, NR_PAGETABLE accounting) has nothing to model.
-void pagetable_dtor_free(ptdesc* pt) { pagetable_free(pt); }
-void pte_free_kernel(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
-void pte_free(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
-void pmd_free(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
-void pud_free(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
-void p4d_free(mm_struct*, ptdesc* pt) { pagetable_dtor_free(pt); }
+void pagetable_dtor_free(ptdesc* pt, sync::SourceLoc loc) { pagetable_free(pt, loc); }
+void pte_free_kernel(mm_struct*, ptdesc* pt, sync::SourceLoc loc) { pagetable_dtor_free(pt, loc); }
+void pte_free(mm_struct*, ptdesc* pt, sync::SourceLoc loc) { pagetable_dtor_free(pt, loc); }
+void pmd_free(mm_struct*, ptdesc* pt, sync::SourceLoc loc) { pagetable_dtor_free(pt, loc); }
+void pud_free(mm_struct*, ptdesc* pt, sync::SourceLoc loc) { pagetable_dtor_free(pt, loc); }
+void p4d_free(mm_struct*, ptdesc* pt, sync::SourceLoc loc) { pagetable_dtor_free(pt, loc); }
 
 ptdesc* __get_free_page(const char* what, sync::SourceLoc loc) {
   return kernel().frames().alloc(FrameUse::kData, 0, nullptr, what, loc);

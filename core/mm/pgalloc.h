@@ -9,7 +9,9 @@
 //  - pagetable_free_kernel(): with CONFIG_ASYNC_KERNEL_PGTABLE_FREE, the free-path design
 //    installed in KernelHooks::pagetable_free_kernel; otherwise __pagetable_free().
 // The kernel passes table virtual addresses (pte_t *); the model passes ptdescs, which is what
-// the kernel converts them to first (virt_to_ptdesc). `what` names the caller for provenance.
+// the kernel converts them to first (virt_to_ptdesc). `what` names the caller for provenance;
+// the free functions carry their caller's source location down to the frame's release, so a
+// release finding (dangling-table, double-free) names the kernel call site that freed.
 // Allocation failure returns nullptr, as the kernel's -ENOMEM paths expect.
 #pragma once
 #include "core/mm/frame.h"
@@ -33,14 +35,14 @@ ptdesc* p4d_alloc_one(mm_struct* mm, const char* what = __builtin_FUNCTION());
 
 void __pagetable_free(ptdesc* pt, const char* what = __builtin_FUNCTION(),
                       sync::SourceLoc loc = SVAFUZZ_HERE);
-void pagetable_free_kernel(ptdesc* pt);
-void pagetable_free(ptdesc* pt);
-void pagetable_dtor_free(ptdesc* pt);
-void pte_free_kernel(mm_struct* mm, ptdesc* pt);
-void pte_free(mm_struct* mm, ptdesc* pt);
-void pmd_free(mm_struct* mm, ptdesc* pt);
-void pud_free(mm_struct* mm, ptdesc* pt);
-void p4d_free(mm_struct* mm, ptdesc* pt);
+void pagetable_free_kernel(ptdesc* pt, sync::SourceLoc loc = SVAFUZZ_HERE);
+void pagetable_free(ptdesc* pt, sync::SourceLoc loc = SVAFUZZ_HERE);
+void pagetable_dtor_free(ptdesc* pt, sync::SourceLoc loc = SVAFUZZ_HERE);
+void pte_free_kernel(mm_struct* mm, ptdesc* pt, sync::SourceLoc loc = SVAFUZZ_HERE);
+void pte_free(mm_struct* mm, ptdesc* pt, sync::SourceLoc loc = SVAFUZZ_HERE);
+void pmd_free(mm_struct* mm, ptdesc* pt, sync::SourceLoc loc = SVAFUZZ_HERE);
+void pud_free(mm_struct* mm, ptdesc* pt, sync::SourceLoc loc = SVAFUZZ_HERE);
+void p4d_free(mm_struct* mm, ptdesc* pt, sync::SourceLoc loc = SVAFUZZ_HERE);
 
 // Data pages: __get_free_page / free_page (scratch copies, mapped data, sprays).
 ptdesc* __get_free_page(const char* what = __builtin_FUNCTION(),

@@ -1,5 +1,7 @@
 // Kernel::mm_alloc(): mm_alloc + pgd_alloc with pgd_ctor (arch/x86/mm/pgtable.c), which
-// clones the kernel half (KERNEL_PGD_BOUNDARY..511) of swapper_pg_dir under pgd_lock.
+// clones the kernel half (KERNEL_PGD_BOUNDARY..511) of swapper_pg_dir under pgd_lock, and
+// Kernel::mm_unlist(): pgd_list_del. pgd_list is mms(); a pgd on it is a page-table root of the
+// dangling-table detector (table_refs.h), from pgd_list_add to pgd_list_del.
 #include <memory>
 #include <optional>
 
@@ -35,6 +37,7 @@ mm_struct* Kernel::mm_alloc(const std::string& name) {
   sync::spin_lock(&pgd_lock_);
   pgd_ctor(pgd, init_mm_.pgd, layout_->kernel_pgd_boundary);
   mms_.push_back(std::move(mm));   // pgd_list_add(pgd): under pgd_lock, so agents may race
+  frames_.refs().add_root(pgd);
   sync::spin_unlock(&pgd_lock_);
   return out;
 }
@@ -49,6 +52,9 @@ std::unique_ptr<mm_struct> Kernel::mm_unlist(mm_struct* mm) {
       break;
     }
   }
+  // Off pgd_list, the pgd is no longer a page-table root: nothing is reachable through it, so
+  // freeing it (and any table still linked below it) is not a dangling-table finding.
+  if (out && mm->pgd) frames_.refs().remove_root(mm->pgd);
   sync::spin_unlock(&pgd_lock_);
   return out;
 }

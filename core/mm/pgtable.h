@@ -1,7 +1,8 @@
 // Reading and writing paging-structure entries in simulated frames, and following an entry to
 // the table it points at. Every access goes through READ_ONCE/WRITE_ONCE, so it is a scheduling
 // point, a ThreadSanitizer-visible marked access, and (for a freed, poisoned frame) an
-// AddressSanitizer report at the exact read.
+// AddressSanitizer report at the exact read. Every write is followed by the reverse map's
+// update (table_refs.h) for the dangling-table detector: host bookkeeping, no scheduling point.
 #pragma once
 #include "core/mm/frame.h"
 #include "core/mm/pgtable_types.h"
@@ -15,11 +16,17 @@ inline pteval_t* table_slot(ptdesc* pt, unsigned idx) { return pt->entries() + i
 inline pteval_t read_entry(const pteval_t* slot, sync::SourceLoc loc = SVAFUZZ_HERE) {
   return sync::read_once(*slot, loc);
 }
+// After a write of *slot: records the entry in the current kernel's reverse map of table
+// entries if *slot is inside a live table frame (table_refs.cc). Not a scheduling point.
+void note_entry_write(const pteval_t* slot);
+
 inline void write_entry(pteval_t* slot, pteval_t v, sync::SourceLoc loc = SVAFUZZ_HERE) {
   sync::write_once(*slot, v, loc);
+  note_entry_write(slot);
 }
 inline void clear_entry(pteval_t* slot, sync::SourceLoc loc = SVAFUZZ_HERE) {
   sync::write_once(*slot, pteval_t{0}, loc);
+  note_entry_write(slot);
 }
 
 // A table entry pointing at `next` with the given flags (pmd_populate_kernel and friends).

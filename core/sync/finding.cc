@@ -9,7 +9,7 @@ namespace svafuzz {
 namespace {
 const char* const kDetectorNames[] = {"frame-check", "list-debug", "might-sleep", "deadlock",
                                       "step-budget", "stranded",   "leak",        "oracle",
-                                      "double-free", "lock-misuse"};
+                                      "double-free", "lock-misuse", "dangling-table"};
 static_assert(sizeof(kDetectorNames) / sizeof(kDetectorNames[0]) ==
               static_cast<size_t>(Detector::kCount));
 }  // namespace

@@ -28,6 +28,8 @@ enum class Detector : uint8_t {
   kOracle,           // the radix tables or a cache disagree with the reference model
   kDoubleFree,       // a frame freed twice
   kLockMisuse,       // unlock of an unlocked lock, unlock by a non-owner
+  kDanglingTable,    // a table frame released while a reachable entry points at it, or a
+                     // reachable entry into a freed or reused frame at teardown
   kCount
 };
 

@@ -39,6 +39,16 @@ constexpr uint64_t kUva = 0x400000;
 
 class ConcurrentOpsTest : public MmTest {
  protected:
+  // Hot-remove's v6.19 free-before-clear is a dangling-table finding on every hot-remove (the
+  // documented gap, DanglingTableTest.HotRemoveOfUnmarkedTablesIsTheDocumentedGap). These sets
+  // check locking, so that one report is off; the detector still checks every other release,
+  // under every schedule and on real threads.
+  KernelOptions options() override {
+    KernelOptions o = MmTest::options();
+    o.report_hot_remove_gap = false;
+    return o;
+  }
+
   void SetUp() override {
     MmTest::SetUp();
     k().hooks().flush_tlb_kernel = nullptr;   // the log is not agent-safe; not needed here
