@@ -94,7 +94,7 @@ class FreePathWorld {
   // The device side: a DMA read by device `dev` at kernel slot `slot`'s 4 KiB page. SRE is off,
   // so the walk faults on U/S at the leaf, after caching the PML4E/PDPE/PDE on the way.
   iommu::DmaResult dma_kernel(int dev, int slot);
-  // A DMA read at a user address of "proc".
+  // A DMA read at a user address of proc0.
   iommu::DmaResult dma_user(int dev, uint64_t va);
   // A speculative walk (prefetch) by device `dev` at kernel slot `slot`.
   iommu::Translation prefetch_kernel(int dev, int slot);

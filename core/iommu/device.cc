@@ -1,9 +1,13 @@
 // Devices: PASID table, ATS device TLB, and DMA that touches the target frame.
 #include "core/iommu/device.h"
 
+#include <cstdio>
+
 #include "core/iommu/iommu.h"
+#include "core/mm/frame_check.h"
 #include "core/mm/kernel.h"
 #include "core/mm/model_defects.h"
+#include "core/sync/finding.h"
 #include "core/sync/once.h"
 
 namespace svafuzz::iommu {
@@ -112,6 +116,19 @@ uint64_t* Device::target_word(mm::phys_addr_t pa) const {
   return pt->entries() + ((pa & (mm::PAGE_SIZE - 1)) >> 3);
 }
 
+// After the access, so AddressSanitizer reports a poisoned frame at the access first: a DMA
+// lands only in data pages (user memory; a kernel address faults on U/S), so a target frame
+// that is free (builds without ASan) or has been reused as a page table is a frame-check
+// finding, as a walker's table check is.
+void Device::check_target(mm::phys_addr_t pa, const char* what) const {
+  mm::ptdesc* pt = mm::kernel().frames().phys_to_ptdesc(pa);
+  if (!pt || pt->use.load(std::memory_order_acquire) == mm::FrameUse::kData) return;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, " at pa 0x%llx", static_cast<unsigned long long>(pa));
+  report_finding(Detector::kFrameCheck, std::string(what) + " by " + name_ + buf +
+                 " into a frame that is no longer data: " + mm::describe_frame(pt));
+}
+
 uint64_t Device::hold_locked() {
   uint64_t s = unit_->system().tick();
   translated_in_flight_.insert(s);
@@ -136,6 +153,7 @@ DmaResult Device::dma_read(uint32_t pasid, uint64_t va) {
   if (uint64_t* w = target_word(r.tr.pa)) {
     sync::point(sync::Event{sync::EventKind::kDma, w, SVAFUZZ_HERE});
     r.value = READ_ONCE(*w);   // a stale translation to a freed frame: ASan here
+    check_target(r.tr.pa, "dma_read");
   }
   return r;
 }
@@ -149,6 +167,7 @@ DmaResult Device::dma_write(uint32_t pasid, uint64_t va, uint64_t value) {
     sync::point(sync::Event{sync::EventKind::kDma, w, SVAFUZZ_HERE});
     WRITE_ONCE(*w, value);
     r.value = value;
+    check_target(r.tr.pa, "dma_write");
   }
   return r;
 }

@@ -83,6 +83,7 @@ class Device {
   bool ats_complete(uint32_t pasid, uint64_t va, const Translation& tr, uint64_t data_seq,
                     uint64_t* hold);
   uint64_t* target_word(mm::phys_addr_t pa) const;
+  void check_target(mm::phys_addr_t pa, const char* what) const;
   void devtlb_erase(bool any_pasid, uint32_t pasid, uint64_t first, uint64_t last,
                     uint64_t seq);
   uint64_t hold_locked();   // mu_ held: starts a translated DMA's in-flight record

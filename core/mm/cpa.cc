@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/klib/list.h"
+#include "core/mm/frame_check.h"
 #include "core/mm/pgalloc.h"
 #include "core/mm/pgtable_alloc.h"
 #include "core/mm/pgtable_offset.h"
@@ -103,6 +104,14 @@ int __change_page_attr(cpa_data* cpa) {
     if (!kpte || entry_none(read_entry(kpte))) return -kEFAULT;   // __cpa_process_fault
     if (level == kPte) {
       pteval_t old = read_entry(kpte);
+      // A software walker's table check (frame_check.h), after the read so ASan reports a
+      // poisoned frame first: lookup_address ran without a lock that excludes a collapse, so
+      // the PTE table may have been freed since (docs/findings/cpa-collapse-vs-change-page-attr.md).
+      unsigned index = 0;
+      ptdesc* table = kernel().frames().slot_to_ptdesc(kpte, &index);
+      if (table && !frame_check_table(table->phys(), kPte, &kernel().init_mm(), "__change_page_attr")) {
+        return -kEFAULT;
+      }
       pteval_t nw = entry_phys(old) | ((flags_of(old) & ~cpa->mask_clr) | cpa->mask_set);
       if (nw != old) {
         write_entry(kpte, nw);   // set_pte_atomic

@@ -353,7 +353,7 @@ std::string OpRunner::dma(AgentCtx& c, const Op& op) {
   } else {
     tr = dev->dma_write(pasid, va, 0x5a5a5a5a00000000ULL | op.arg).tr;
   }
-  std::string what = hex_at(op_name(op.kind), va) + " by " + dev->name();
+  std::string what = proc_prefix(op_proc(op)) + hex_at(op_name(op.kind), va) + " by " + dev->name();
   return what + (tr.ok() ? " -> ok" : std::string(" -> fault ") + iommu::fault_name(tr.fault));
 }
 
