@@ -10,7 +10,7 @@
 # A-B, N runs each, every other run a seed of corpus/deferred_free_sched_fuzzer, free-path
 # ops: the main job's defaults) plus the corpus replay, merges the profiles and prints
 # llvm-cov's line and function coverage for FILE ... (default: the files of the wider world:
-# DMA draining, SVA lifetimes, process exit, several units, planted defects).
+# DMA draining, SVA lifetimes, process exit, several units, the dangling-table check).
 # Defaults: --runs 1500 --seeds 1-6 --design mainline.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -28,8 +28,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#files[@]} -eq 0 ] && files=(core/iommu/device.cc core/iommu/qi.cc core/iommu/sva.cc
-  core/iommu/iommu.cc core/iommu/intel_cache_tag.cc core/mm/mm_exit.cc core/free/world.cc
-  core/scenario/ops.cc)
+  core/iommu/iommu.cc core/iommu/intel_cache_tag.cc core/mm/mm_exit.cc core/mm/table_refs.cc
+  core/free/world.cc core/free/teardown.cc core/scenario/ops.cc)
 for t in clang-14 clang++-14 llvm-profdata-14 llvm-cov-14; do
   command -v "$t" >/dev/null || { echo "coverage: $t not found (bash ci/deps.sh)" >&2; exit 2; }
 done

@@ -7,6 +7,7 @@
 #include "core/mm/kernel.h"
 #include "core/mm/mm_exit.h"
 #include "core/mm/model_defects.h"
+#include "core/sync/finding.h"
 
 namespace svafuzz::iommu {
 namespace {
@@ -63,6 +64,14 @@ iommu_mm_data* IommuSystem::iommu_alloc_mm_data(mm::mm_struct* mm) {
 void IommuSystem::mm_pasid_drop(mm::mm_struct* mm) {
   iommu_mm_data* d = mm->iommu_mm.exchange(nullptr, std::memory_order_acq_rel);
   if (!d) return;
+  // kfree of an object still linked on iommu_sva_mms: the next walk of the list reads freed
+  // memory (KASAN would report it there; this names it in every build, ASan or not).
+  klib::list_head* next = d->mm_list_elm.next;   // linked: neither self nor LIST_POISON1
+  if (next != &d->mm_list_elm && next != klib::kListPoison1) {
+    report_finding(Detector::kListDebug,
+                   "mm_pasid_drop: iommu_mm of " + mm->name + " (pasid " + std::to_string(d->pasid) +
+                       ") freed while still on iommu_sva_mms (an SVA domain outlived its mm)");
+  }
   std::lock_guard<std::mutex> g(pasid_mu_);
   pasids_in_use_.erase(d->pasid);
   std::erase_if(mm_data_, [d](const auto& p) { return p.get() == d; });   // kfree(iommu_mm)
