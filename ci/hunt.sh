@@ -11,8 +11,8 @@
 #   --target NAME    fuzz target (default: deferred_free_sched_fuzzer)
 #   --time SECONDS   wall-clock budget for fuzzing (default: 120)
 #   --ops SET        scenario ops that run (SVAFUZZ_OPS): free-path (default) leaves out
-#                    hot_remove, cpa and ptdump, whose v6.19 frees the deferred path does not
-#                    cover (documented gaps in docs/findings/ that fire on every design);
+#                    hot_remove, cpa, ptdump and exit, which reach documented v6.19 gaps
+#                    (docs/findings/) that fire on every design;
 #                    `all`, or a comma list of op names
 #   --jobs N         parallel fuzzing processes, libFuzzer's -fork=N (default: 1)
 #   --seed N         libFuzzer -seed (default: 0 = libFuzzer picks one)

@@ -1,6 +1,7 @@
 // Devices: PASID table, ATS device TLB, and DMA that touches the target frame.
 #include "core/iommu/device.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "core/iommu/iommu.h"
@@ -175,7 +176,9 @@ DmaResult Device::dma_write(uint32_t pasid, uint64_t va, uint64_t value) {
 void Device::devtlb_erase(bool any_pasid, uint32_t pasid, uint64_t first, uint64_t last,
                           uint64_t seq) {
   std::lock_guard<std::mutex> g(mu_);
-  last_devtlb_inval_ = seq;
+  // Stamped under mu_, so a DMA that a lookup holds (hold_locked, also under mu_) is either
+  // before the stamp (and drained) or after the erase.
+  last_devtlb_inval_ = std::max(seq, unit_->system().tick());
   devtlb_.erase_if([&](const IotlbEntry& e) {
     if (!any_pasid && e.key.pasid != pasid) return false;
     uint64_t f, l;

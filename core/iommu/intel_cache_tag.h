@@ -43,13 +43,14 @@ struct domain_link {
 
 // An SVA domain (struct dmar_domain of type IOMMU_DOMAIN_SVA) bound to one mm.
 struct dmar_domain {
-  dmar_domain() { next.domain = this; }
+  dmar_domain() { next.domain = this, notifier.domain = this; }
   dmar_domain(const dmar_domain&) = delete;
   dmar_domain& operator=(const dmar_domain&) = delete;
 
   mm::mm_struct* mm = nullptr;
   int users = 0;                                    // iommu_domain.users, under iommu_sva_lock
   domain_link next;                                 // on iommu_mm->sva_domains
+  domain_link notifier;                             // on iommu_mm->notifiers (its mmu_notifier)
   sync::spinlock_t cache_lock{"domain->cache_lock"};
   std::vector<cache_tag> cache_tags;                // under cache_lock
   std::map<IntelIommu*, std::pair<uint16_t, int>> dids;   // unit -> (DID, refs)

@@ -29,6 +29,20 @@ void domain_put_id(dmar_domain* d, IntelIommu* unit) {
   if (it != d->dids.end() && --it->second.second == 0) d->dids.erase(it);
 }
 
+// intel_svm_domain_alloc's mmu_notifier_register(&domain->notifier, mm): under mmap_write_lock,
+// and before the domain is attached anywhere, so from the first PASID entry on, every
+// invalidation of the mm (munmap's flush) reaches the domain. (The domain joins
+// iommu_mm->sva_domains, and the mm iommu_sva_mms, only after the attach: both under
+// iommu_sva_lock, which the kernel-range invalidation takes too.)
+void mmu_notifier_register(IommuSystem& sys, dmar_domain* d, iommu_mm_data* iommu_mm) {
+  sync::mutex_lock(&d->mm->mmap_lock);
+  {
+    guard(spinlock)(&sys.mn_lock);
+    list_add(&d->notifier.node, &iommu_mm->notifiers);
+  }
+  sync::mutex_unlock(&d->mm->mmap_lock);
+}
+
 void domain_add_dev(dmar_domain* d, Device* dev) {
   unsigned long flags;
   spin_lock_irqsave(&d->cache_lock, flags);
@@ -79,13 +93,16 @@ void tear_down_entry(Device* dev, uint32_t pasid, bool flush) {
   qi_submit_sync(&dev->unit(), descs.data(), descs.size());
 }
 
-// intel_svm_remove_dev_pasid: the domain leaves the device's list, the entry is torn down,
-// then the cache tags and the unit's DID reference are dropped.
+// The unbind's detach (v6.19: blocking_domain_set_dev_pasid): the entry is torn down
+// (intel_pasid_tear_down_entry: clear, flush, wait) while the device is still on the domain's
+// list, so a concurrent process exit (intel_mm_release) still finds it; then the device
+// leaves the list (domain_remove_dev_pasid), and the cache tags and the unit's DID reference
+// are dropped.
 void detach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
   uint16_t did = FLPT_DEFAULT_DID;
   if (std::optional<PasidEntry> pe = dev->pasid_entry(pasid)) did = pe->did;
-  domain_del_dev(d, dev);
   tear_down_entry(dev, pasid, !mm::model_defects().unbind_no_flush);
+  domain_del_dev(d, dev);
   cache_tag_unassign_domain(d, did, dev, pasid);
   domain_put_id(d, &dev->unit());
 }
@@ -109,7 +126,8 @@ iommu_sva* iommu_sva_bind_device(Device* dev, mm::mm_struct* mm) {
     domain->users++;
     return sys.alloc_handle(dev, domain);
   }
-  domain = sys.alloc_domain(mm);   // intel_svm_domain_alloc + mmu_notifier_register
+  domain = sys.alloc_domain(mm);   // intel_svm_domain_alloc
+  mmu_notifier_register(sys, domain, iommu_mm);
   attach_dev_pasid(domain, dev, iommu_mm->pasid);
   domain->users = 1;
   guard(spinlock)(&sys.mn_lock);
@@ -138,6 +156,7 @@ mm::mm_struct* unbind_locked(IommuSystem& sys, iommu_sva* handle) {
     {
       guard(spinlock)(&sys.mn_lock);
       list_del(&domain->next.node);
+      list_del(&domain->notifier.node);   // mmu_notifier_put (its mmdrop: below)
     }
     sys.free_domain(domain);
     drop = mm;
@@ -168,7 +187,7 @@ void intel_mm_release(mm::mm_struct* mm) {
   if (!iommu_mm) return;
   guard(spinlock)(&sys.mn_lock);   // the notifier list walk (SRCU in the kernel)
   domain_link* link;
-  list_for_each_entry(link, &iommu_mm->sva_domains, node) {
+  list_for_each_entry(link, &iommu_mm->notifiers, node) {
     dmar_domain* d = link->domain;
     unsigned long flags;
     spin_lock_irqsave(&d->cache_lock, flags);   // domain->lock over dev_pasids
@@ -186,7 +205,7 @@ void mmu_notifier_arch_invalidate_secondary_tlbs(mm::mm_struct* mm, uint64_t sta
   if (!iommu_mm) return;
   guard(spinlock)(&sys.mn_lock);
   domain_link* link;
-  list_for_each_entry(link, &iommu_mm->sva_domains, node) {
+  list_for_each_entry(link, &iommu_mm->notifiers, node) {
     intel_arch_invalidate_secondary_tlbs(link->domain, mm, start, end);
   }
 }

@@ -23,6 +23,9 @@ struct iommu_mm_data {
   uint32_t pasid = 0;
   mm::mm_struct* mm = nullptr;
   klib::list_head sva_domains{&sva_domains, &sva_domains};
+  // Stands for mm->notifier_subscriptions, holding the SVA domains' notifiers (domain->notifier
+  // links): registered when a domain is allocated, before its attach; removed at its free.
+  klib::list_head notifiers{&notifiers, &notifiers};
   klib::list_head mm_list_elm{&mm_list_elm, &mm_list_elm};
 };
 
@@ -59,8 +62,9 @@ void iommu_sva_invalidate_kva_range(uint64_t start, uint64_t end);
 void intel_mm_release(mm::mm_struct* mm);
 
 // The secondary-TLB notifier chain of mm: calls intel_arch_invalidate_secondary_tlbs for each
-// SVA domain bound to mm. The kernel walks the notifiers under SRCU; the model walks the mm's
-// domain list under the system's notifier spinlock.
+// SVA domain whose notifier is registered on mm. The kernel walks the notifiers under SRCU;
+// the model walks iommu_mm->notifiers under the system's notifier spinlock (more exclusive
+// than SRCU: a release or flush of one mm and a notifier walk never overlap in the model).
 void mmu_notifier_arch_invalidate_secondary_tlbs(mm::mm_struct* mm, uint64_t start,
                                                  uint64_t end);
 

@@ -19,7 +19,7 @@ namespace svafuzz::mm {
 
 struct ModelDefects {
   // VT-d §6.5.4: a wait descriptor completes without draining DMA still in flight (translated
-  // before the invalidation, memory access not yet done). core/iommu/qi.cc.
+  // before the invalidation, memory access not yet done). core/iommu/device.cc.
   bool no_dma_drain = false;
   // The last unbind tears the PASID entry down without flushing the IOTLB, paging-structure
   // caches and device TLB (intel_pasid_tear_down_entry's flush left out). core/iommu/sva.cc.

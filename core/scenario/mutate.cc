@@ -159,9 +159,9 @@ Op random_op(Rng& rng, AgentKind k, Profile profile) {
   if (op.kind == OpKind::kBind) op.arg &= 0x13;          // devices 0-3, either process
   random_address(rng, &op);
   // A quarter of the user addresses belong to the second process (several mms bound at once).
-  // Drawn from the address itself, not from rng, so the op stream of every seed stays what it
-  // was before processes existed (the planted campaigns' budgets were measured on it), and
-  // every op at one address agrees on the process.
+  // Drawn from the address itself, not from rng, so this takes no extra draw (the other
+  // agents' ops and the schedules of a seed stay as they were; sva agents now also draw exit
+  // ops), and every op at one address agrees on the process.
   if (op.region == Region::kUser && (mix(op.offset) & 3) == 0) op.offset |= 1ULL << kProcOffsetBit;
   return op;
 }

@@ -37,6 +37,61 @@ TEST(ScenarioText, CanonicalTextRoundTripsThroughBinary) {
   EXPECT_EQ(print(d), kCanonical);
 }
 
+// The topology and lifetime fields: units, a device's unit and ATS, the exit op.
+const char* kTopology =
+    "svafuzz-scenario 1\n"
+    "levels 4\n"
+    "units 3\n"
+    "agent device unit 2 ats\n"
+    "  dma_read user+0x8000400000 0\n"
+    "agent device\n"
+    "  prefetch vmalloc+0x200000 0\n"
+    "agent sva\n"
+    "  bind 17\n"
+    "  exit 1\n"
+    "schedule 01\n";
+
+TEST(ScenarioText, TopologyAndExitRoundTripThroughBinary) {
+  Scenario s;
+  ParseError err;
+  ASSERT_TRUE(parse(kTopology, &s, &err)) << err.format();
+  EXPECT_EQ(s.units, 3);
+  ASSERT_EQ(s.agents.size(), 3u);
+  EXPECT_EQ(s.agents[0].unit, 2);
+  EXPECT_TRUE(s.agents[0].ats);
+  EXPECT_EQ(s.agents[1].unit, 0);
+  EXPECT_FALSE(s.agents[1].ats);
+  EXPECT_EQ(op_proc(s.agents[0].ops[0]), 1u);
+  EXPECT_EQ(s.agents[2].ops[1].kind, OpKind::kExit);
+  std::vector<uint8_t> bin = encode(s);
+  EXPECT_EQ(decode(bin.data(), bin.size()), s);
+  EXPECT_EQ(print(s), kTopology);
+}
+
+TEST(ScenarioText, DeviceAttributesAreChecked) {
+  Scenario s;
+  ParseError err;
+  EXPECT_FALSE(parse("svafuzz-scenario 1\nagent device unit 1\n", &s, &err));   // 1 unit
+  EXPECT_NE(err.message.find("unit must be 0..0"), std::string::npos) << err.message;
+  EXPECT_FALSE(parse("svafuzz-scenario 1\nagent cpu ats\n", &s, &err));
+  EXPECT_FALSE(parse("svafuzz-scenario 1\nagent device\nunits 2\n", &s, &err));
+  EXPECT_NE(err.message.find("before the first agent"), std::string::npos) << err.message;
+  EXPECT_FALSE(parse("svafuzz-scenario 1\nunits 4\n", &s, &err));
+}
+
+TEST(ScenarioCodec, DeviceBitsAreIgnoredOnOtherAgents) {
+  // flags: 2 units; one cpu agent whose kind byte carries the device bits; no ops.
+  const uint8_t bytes[] = {0x02, 0x00, 0x01, 0x70, 0x00};
+  Scenario s = decode(bytes, sizeof bytes);
+  EXPECT_EQ(s.units, 2);
+  ASSERT_EQ(s.agents.size(), 1u);
+  EXPECT_EQ(s.agents[0].kind, AgentKind::kCpu);
+  EXPECT_EQ(s.agents[0].unit, 0);
+  EXPECT_FALSE(s.agents[0].ats);
+  std::vector<uint8_t> bin = encode(s);
+  EXPECT_EQ(decode(bin.data(), bin.size()), s);
+}
+
 TEST(ScenarioText, OmittedFieldsTakeDefaults) {
   Scenario s;
   ParseError err;

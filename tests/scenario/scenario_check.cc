@@ -5,13 +5,14 @@
 //
 //   scenario_check campaign --design NAME [--backend sched|threads] [--seed N] [--runs N]
 //                           [--profile free-path|all] [--time SECONDS] [--quiet] [--base FILE]
-//                           [--corpus DIR] [--schedule-bytes N] [--defect NAME]
+//                           [--corpus DIR] [--schedule-bytes N] [--defect NAME] [--ops SPEC]
 //       Random scenarios (mutate.h generate(), seeded), executed until the first finding or the
 //       run/time budget (--base FILE: that text scenario with random schedule streams;
 //       --corpus DIR: every other run is a seed of DIR with a random schedule stream;
 //       --schedule-bytes: the length of each random schedule stream, default 96). Prints
 //       "found <detector> after <runs> runs <seconds>s" or "clean <runs>". --defect NAME turns
-//       on a planted model defect (core/mm/model_defects.h) for the campaign.
+//       on a planted model defect (core/mm/model_defects.h) for the campaign; --ops SPEC runs
+//       those ops (SVAFUZZ_OPS syntax) instead of the profile's.
 //       Exit: 1 found, 0 clean, 2 bad usage.
 //   scenario_check planted [--backend B] [--seeds A-B] [--runs N] [--corpus DIR] [--base FILE]
 //                          [--skip NAME]... [--only NAME]... [--expect-found NAME]...
@@ -70,6 +71,7 @@ struct Campaign {
   std::vector<std::string> only;   // planted: if set, only these designs are checked
   std::vector<std::string> flag;   // planted: registered clean, but a documented finding
   std::string defect;              // a planted model defect turned on for the campaign
+  std::string ops;                 // --ops SPEC: the ops that run (SVAFUZZ_OPS syntax)
 };
 
 void set_defect_or_die(const std::string& name);
@@ -77,7 +79,10 @@ void set_defect_or_die(const std::string& name);
 bool uses_uncovered_free_site(const Scenario& s) {
   for (const Agent& a : s.agents) {
     for (const Op& op : a.ops) {
-      if (op.kind == OpKind::kHotRemove || op.kind == OpKind::kCpa || op.kind == OpKind::kPtdump) return true;
+      if (op.kind == OpKind::kHotRemove || op.kind == OpKind::kCpa || op.kind == OpKind::kPtdump ||
+          op.kind == OpKind::kExit) {
+        return true;
+      }
     }
   }
   return false;
@@ -128,6 +133,10 @@ int run_campaign(const Campaign& c) {
   o.backend = c.backend;
   o.design = c.design;
   if (c.profile == Profile::kFreePathOnly) parse_ops_mask("free-path", &o.ops_mask, nullptr);
+  if (!c.ops.empty()) {
+    std::string err;
+    if (!parse_ops_mask(c.ops, &o.ops_mask, &err)) usage("--ops: " + err);
+  }
   Clock::time_point t0 = Clock::now();
   Scenario base;
   if (!c.base.empty()) {
@@ -200,6 +209,7 @@ int campaign_in_fresh_process(const Campaign& c) {
   if (!c.corpus.empty()) args.insert(args.end(), {"--corpus", c.corpus});
   if (!c.base.empty()) args.insert(args.end(), {"--base", c.base});
   if (!c.defect.empty()) args.insert(args.end(), {"--defect", c.defect});
+  if (!c.ops.empty()) args.insert(args.end(), {"--ops", c.ops});
   args.insert(args.end(), {"--schedule-bytes", std::to_string(c.schedule_bytes)});
   std::fflush(stdout);
   std::fflush(stderr);
@@ -251,9 +261,10 @@ Campaign parse_campaign(int argc, char** argv, int first, uint64_t* seed_hi) {
     else if (a == "--skip") c.skip.push_back(value());
     else if (a == "--only") c.only.push_back(value());
     else if (a == "--expect-found") c.flag.push_back(value());
+    else if (a == "--ops") c.ops = value();
     else if (a == "--defect") {
       c.defect = value();
-      set_defect_or_die(c.defect);   // validates the name before any campaign starts
+      set_defect_or_die(c.defect);   // turns it on here too, and fails on a bad name at once
     }
     else usage("unknown argument '" + a + "'");
   }
