@@ -87,6 +87,13 @@ dmar_domain* IommuSystem::alloc_domain(mm::mm_struct* mm) {
 }
 
 void IommuSystem::free_domain(dmar_domain* d) {
+  // kfree of a domain still on its mm's sva_domains: the next kernel-range invalidation walks
+  // freed memory (named here in every build, ASan or not).
+  klib::list_head* next = d->next.node.next;
+  if (next != &d->next.node && next != klib::kListPoison1) {
+    report_finding(Detector::kListDebug, "iommu_domain_free: SVA domain of " + d->mm->name +
+                                             " freed while still on iommu_mm->sva_domains");
+  }
   std::erase_if(domains_, [d](const auto& p) { return p.get() == d; });
 }
 

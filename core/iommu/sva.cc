@@ -81,13 +81,11 @@ void attach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
 
 // intel_pasid_tear_down_entry: clear the entry, then PASID-selective P_IOTLB and (ATS) a full
 // device-TLB invalidation for the PASID, waited for with qi_submit_sync. Nothing to do if the
-// entry is already gone (process exit tore it down first). `flush` false is the planted
-// defect unbind-no-flush.
-void tear_down_entry(Device* dev, uint32_t pasid, bool flush) {
+// entry is already gone (process exit tore it down first).
+void tear_down_entry(Device* dev, uint32_t pasid) {
   std::optional<PasidEntry> pe = dev->pasid_entry(pasid);
   if (!pe) return;
   dev->clear_pasid_entry(pasid);
-  if (!flush) return;
   std::vector<qi_desc> descs{qi_desc_piotlb_all(pe->did, pasid)};
   if (dev->ats()) descs.push_back(qi_desc_dev_iotlb_pasid(dev->sid(), pasid, 0, MAX_AGAW_PFN_WIDTH));
   qi_submit_sync(&dev->unit(), descs.data(), descs.size());
@@ -101,7 +99,7 @@ void tear_down_entry(Device* dev, uint32_t pasid, bool flush) {
 void detach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
   uint16_t did = FLPT_DEFAULT_DID;
   if (std::optional<PasidEntry> pe = dev->pasid_entry(pasid)) did = pe->did;
-  tear_down_entry(dev, pasid, !mm::model_defects().unbind_no_flush);
+  tear_down_entry(dev, pasid);
   domain_del_dev(d, dev);
   cache_tag_unassign_domain(d, did, dev, pasid);
   domain_put_id(d, &dev->unit());
@@ -155,7 +153,7 @@ mm::mm_struct* unbind_locked(IommuSystem& sys, iommu_sva* handle) {
   if (--domain->users == 0) {
     {
       guard(spinlock)(&sys.mn_lock);
-      list_del(&domain->next.node);
+      if (!mm::model_defects().unbind_keeps_listed) list_del(&domain->next.node);
       list_del(&domain->notifier.node);   // mmu_notifier_put (its mmdrop: below)
     }
     sys.free_domain(domain);
@@ -191,7 +189,7 @@ void intel_mm_release(mm::mm_struct* mm) {
     dmar_domain* d = link->domain;
     unsigned long flags;
     spin_lock_irqsave(&d->cache_lock, flags);   // domain->lock over dev_pasids
-    for (Device* dev : d->dev_pasids) tear_down_entry(dev, iommu_mm->pasid, true);
+    for (Device* dev : d->dev_pasids) tear_down_entry(dev, iommu_mm->pasid);
     spin_unlock_irqrestore(&d->cache_lock, flags);
   }
 }

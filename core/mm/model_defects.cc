@@ -13,9 +13,9 @@ const std::vector<ModelDefectInfo>& all_model_defects() {
       {"no-dma-drain", &ModelDefects::no_dma_drain,
        "an invalidation wait completes while DMA translated before it is still in flight "
        "(dma_during_munmap)"},
-      {"unbind-no-flush", &ModelDefects::unbind_no_flush,
-       "the last unbind clears the PASID entry without flushing the IOMMU caches "
-       "(sva_rebind_after_munmap)"},
+      {"unbind-keeps-listed", &ModelDefects::unbind_keeps_listed,
+       "the last unbind frees the domain while it is still on iommu_mm->sva_domains "
+       "(sva_bind_unbind_during_free, sva_rebind_after_munmap)"},
       {"domain-no-mmgrab", &ModelDefects::domain_no_mmgrab,
        "an SVA domain holds no mm reference: process exit frees iommu_mm while it is still on "
        "iommu_sva_mms (process_exit_during_free)"},

@@ -21,9 +21,10 @@ struct ModelDefects {
   // VT-d §6.5.4: a wait descriptor completes without draining DMA still in flight (translated
   // before the invalidation, memory access not yet done). core/iommu/device.cc.
   bool no_dma_drain = false;
-  // The last unbind tears the PASID entry down without flushing the IOTLB, paging-structure
-  // caches and device TLB (intel_pasid_tear_down_entry's flush left out). core/iommu/sva.cc.
-  bool unbind_no_flush = false;
+  // The last unbind frees the domain without taking it off iommu_mm->sva_domains (its
+  // list_del left out), so the mm stays on iommu_sva_mms with a freed domain that the next
+  // kernel-range invalidation walks. core/iommu/sva.cc.
+  bool unbind_keeps_listed = false;
   // An SVA domain takes no mm_count reference (mmu_notifier_register's mmgrab left out), so a
   // process exit's mmdrop frees the mm and its iommu_mm while the mm is still on
   // iommu_sva_mms. core/iommu/iommu.cc, sva.cc.
@@ -40,7 +41,7 @@ struct ModelDefects {
 ModelDefects& model_defects();
 
 struct ModelDefectInfo {
-  const char* name;          // the harness's spelling: no-dma-drain, unbind-no-flush, ...
+  const char* name;          // the harness's spelling: no-dma-drain, unbind-keeps-listed, ...
   bool ModelDefects::*flag;
   const char* what;          // one line: what breaks, and which seed's shape reaches it
 };
@@ -48,7 +49,7 @@ const std::vector<ModelDefectInfo>& all_model_defects();
 
 // Turns on the defect called `name`; false (nothing changed) for an unknown name.
 bool set_model_defect(const std::string& name);
-// "no-dma-drain, unbind-no-flush, ..." for error messages.
+// "no-dma-drain, unbind-keeps-listed, ..." for error messages.
 std::string model_defect_names();
 
 }  // namespace svafuzz::mm
