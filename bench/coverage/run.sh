@@ -2,7 +2,8 @@
 # Line coverage of model files reached by the main job's inputs (prints the figures and the
 # commands behind them; not a test).
 #
-#   bash bench/coverage/run.sh [--runs N] [--seeds A-B] [--design NAME] [--dir DIR] [FILE ...]
+#   bash bench/coverage/run.sh [--runs N] [--seeds A-B] [--design NAME] [--ops SPEC] [--dir DIR]
+#                              [FILE ...]
 #
 # Builds scenario_check with clang's source-based coverage (-fprofile-instr-generate
 # -fcoverage-mapping, no sanitizer) into DIR (default build/coverage), runs the same
@@ -11,17 +12,20 @@
 # ops: the main job's defaults) plus the corpus replay, merges the profiles and prints
 # llvm-cov's line and function coverage for FILE ... (default: the files of the wider world:
 # DMA draining, SVA lifetimes, process exit, several units, the dangling-table check).
+# --ops SPEC runs those ops (SVAFUZZ_OPS syntax) instead of free-path: process exit is not a
+# free-path op, so mm_exit.cc needs e.g. --ops with exit added.
 # Defaults: --runs 1500 --seeds 1-6 --design mainline.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-runs=1500; seeds=1-6; design=mainline; dir=build/coverage; files=()
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+runs=1500; seeds=1-6; design=mainline; dir=build/coverage; files=(); ops=()
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --seeds) seeds=$2; shift 2 ;;
     --design) design=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
+    --ops) ops=(--ops "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "coverage: unknown flag '$1'" >&2; exit 2 ;;
     *) files+=("$1"); shift ;;
@@ -42,7 +46,7 @@ cmake --build "$dir" --target scenario_check deferred_free_sched_fuzzer >"$dir.b
   || { tail -30 "$dir.build.log"; exit 2; }
 prof=$(mktemp -d)
 bin="$dir/tests/scenario/scenario_check"
-cmd="$bin planted --backend sched --seeds $seeds --runs $runs --corpus corpus/deferred_free_sched_fuzzer --only $design"
+cmd="$bin planted --backend sched --seeds $seeds --runs $runs --corpus corpus/deferred_free_sched_fuzzer --only $design ${ops[*]}"
 echo "coverage: $cmd"
 LLVM_PROFILE_FILE="$prof/%p.profraw" $cmd >/dev/null 2>&1
 replay="$dir/fuzzers/deferred_free_sched_fuzzer corpus/deferred_free_sched_fuzzer/*.txt"
