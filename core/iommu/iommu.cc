@@ -66,8 +66,7 @@ void IommuSystem::mm_pasid_drop(mm::mm_struct* mm) {
   if (!d) return;
   // kfree of an object still linked on iommu_sva_mms: the next walk of the list reads freed
   // memory (KASAN would report it there; this names it in every build, ASan or not).
-  klib::list_head* next = d->mm_list_elm.next;   // linked: neither self nor LIST_POISON1
-  if (next != &d->mm_list_elm && next != klib::kListPoison1) {
+  if (klib::list_entry_linked(&d->mm_list_elm)) {
     report_finding(Detector::kListDebug,
                    "mm_pasid_drop: iommu_mm of " + mm->name + " (pasid " + std::to_string(d->pasid) +
                        ") freed while still on iommu_sva_mms (an SVA domain outlived its mm)");
@@ -89,8 +88,7 @@ dmar_domain* IommuSystem::alloc_domain(mm::mm_struct* mm) {
 void IommuSystem::free_domain(dmar_domain* d) {
   // kfree of a domain still on its mm's sva_domains: the next kernel-range invalidation walks
   // freed memory (named here in every build, ASan or not).
-  klib::list_head* next = d->next.node.next;
-  if (next != &d->next.node && next != klib::kListPoison1) {
+  if (klib::list_entry_linked(&d->next.node)) {
     report_finding(Detector::kListDebug, "iommu_domain_free: SVA domain of " + d->mm->name +
                                              " freed while still on iommu_mm->sva_domains");
   }

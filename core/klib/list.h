@@ -43,6 +43,13 @@ inline bool list_empty(const list_head* head, sync::SourceLoc loc = SVAFUZZ_HERE
   return head->next == head;
 }
 
+// True while `entry` is on a list: neither initialised empty (list_del_init, INIT_LIST_HEAD)
+// nor poisoned (list_del). For checks that an object is off every list before it is freed; no
+// scheduling point (the caller owns the object).
+inline bool list_entry_linked(const list_head* entry) {
+  return entry->next != entry && entry->next != kListPoison1;
+}
+
 // CONFIG_DEBUG_LIST: reports and refuses a corrupting add.
 bool list_add_valid(list_head* n, list_head* prev, list_head* next, sync::SourceLoc loc);
 bool list_del_entry_valid(list_head* entry, sync::SourceLoc loc);

@@ -339,10 +339,11 @@ uint64_t OpRunner::op_va(const Op& op) const {
 
 std::string OpRunner::dma(AgentCtx& c, const Op& op) {
   iommu::Device* dev = env_.devices[c.device % env_.devices.size()];
+  unsigned slot = op_proc(op);
   uint32_t pasid;
   {
     std::lock_guard<std::mutex> g(mu_);
-    pasid = procs_[op_proc(op)].pasid;
+    pasid = procs_[slot].pasid;
   }
   uint64_t va = op_va(op);
   iommu::Translation tr;
@@ -353,7 +354,7 @@ std::string OpRunner::dma(AgentCtx& c, const Op& op) {
   } else {
     tr = dev->dma_write(pasid, va, 0x5a5a5a5a00000000ULL | op.arg).tr;
   }
-  std::string what = proc_prefix(op_proc(op)) + hex_at(op_name(op.kind), va) + " by " + dev->name();
+  std::string what = proc_prefix(slot) + hex_at(op_name(op.kind), va) + " by " + dev->name();
   return what + (tr.ok() ? " -> ok" : std::string(" -> fault ") + iommu::fault_name(tr.fault));
 }
 
