@@ -42,6 +42,7 @@ FreePathWorld::FreePathWorld(WorldOptions opts) : opts_(std::move(opts)) {
   ko.frames.quarantine = opts_.quarantine;
   ko.boot_ram_bytes = 0;
   ko.async_kernel_pgtable_free = opts_.async_kernel_pgtable_free;
+  ko.profile = opts_.kernel;
   kernel_ = std::make_unique<mm::Kernel>(ko);
   kscope_ = std::make_unique<mm::KernelScope>(kernel_.get());
   // Bind synchronously: the bind's own flushes run on the host before any agent exists.

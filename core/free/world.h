@@ -52,6 +52,7 @@ namespace svafuzz::free {
 struct WorldOptions {
   int levels = 4;                       // 4 or 5
   std::string design = "mainline";      // a registered design (registry.h)
+  const mm::KernelProfile* kernel = &mm::kernel_v6_19();   // the simulated kernel (kernel_profile.h)
   // CONFIG_ASYNC_KERNEL_PGTABLE_FREE at run time; defaults to the build-time setting.
   bool async_kernel_pgtable_free = mm::KernelOptions{}.async_kernel_pgtable_free;
   iommu::HwMode hw_mode = iommu::HwMode::kAgent;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/mm/frame_db.h"
+#include "core/mm/kernel_profile.h"
 #include "core/mm/mm_struct.h"
 #include "core/mm/pgtable_types.h"
 #include "core/sync/mutex.h"
@@ -32,6 +33,8 @@ struct KernelOptions {
   // frees a table. Off: those releases are not reported, every other release still is (for a
   // sequential harness whose every hot-remove would otherwise stop at this known gap).
   bool report_hot_remove_gap = true;
+  // The kernel simulated (kernel_profile.h). Static; v6.19 unless a harness chooses.
+  const KernelProfile* profile = &kernel_v6_19();
 };
 
 // Hooks by which the rest of the model observes or completes kernel operations.
@@ -58,6 +61,7 @@ class Kernel {
   Kernel& operator=(const Kernel&) = delete;
 
   const KernelOptions& options() const { return opts_; }
+  const KernelProfile& profile() const { return *opts_.profile; }
   const KernelLayout& layout() const { return *layout_; }
   int levels() const { return opts_.levels; }
   FrameDb& frames() { return frames_; }

@@ -31,6 +31,7 @@ free::WorldOptions world_options(const Scenario& s, const ExecOptions& o) {
   free::WorldOptions w;
   w.levels = s.levels == 5 ? 5 : 4;
   w.design = o.design;
+  w.kernel = o.kernel;
   w.units = s.units;
   w.processes = int(kMaxProcesses);
   for (const Agent& a : s.agents) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/mm/kernel_profile.h"
 #include "core/scenario/ops.h"
 #include "core/scenario/scenario.h"
 #include "core/sync/finding.h"
@@ -25,6 +26,9 @@ enum class Backend : uint8_t { kSched, kThreads };
 struct ExecOptions {
   Backend backend = Backend::kSched;
   std::string design = "mainline";   // a registered design (core/free/registry.h)
+  // The simulated kernel (core/mm/kernel_profile.h). v6.19 here, the regression suite's
+  // default; the fuzz targets default to v6.19-fixed (fuzz_entry.h).
+  const mm::KernelProfile* kernel = &mm::kernel_v6_19();
   uint32_t ops_mask = ~0u;           // bit i: OpKind i runs (others are skipped)
   // sched: scheduling points before a step-budget finding: step_budget plus
   // kStepBudgetPerOp for every op of the scenario (step_budget_for()).

@@ -72,8 +72,15 @@ FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char
   c.backend = backend;
   c.design = env_or("SVAFUZZ_DESIGN", "mainline");
   std::string ops = env_or("SVAFUZZ_OPS", "all"), v;
+  std::string kernel = env_or("SVAFUZZ_KERNEL", c.kernel->name);
   if (take_flag("design", argc, argv, &v)) c.design = v;
+  if (take_flag("kernel", argc, argv, &v)) kernel = v;
   if (take_flag("ops", argc, argv, &v)) ops = v;
+  c.kernel = mm::find_kernel_profile(kernel);
+  if (!c.kernel) {
+    die(std::string(target) + ": unknown kernel profile '" + kernel + "' (SVAFUZZ_KERNEL or -kernel=); known: " +
+        mm::kernel_profile_names());
+  }
   if (!design_exists(c.design)) {
     die(std::string(target) + ": unknown design '" + c.design + "' (SVAFUZZ_DESIGN or -design=); known: " +
         design_names());
@@ -98,8 +105,8 @@ FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char
   unsigned long long w = std::strtoull(window.c_str(), &end, 10);
   if (*end || window.empty()) die(std::string(target) + ": SVAFUZZ_STORY_WINDOW must be a whole number, not '" + window + "'");
   c.story_window = size_t(w);
-  std::fprintf(stderr, "%s: design %s, ops %s, interleaving signal %s%s%s\n", target, c.design.c_str(),
-               ops.c_str(), c.interleave ? "on" : "off", defects.empty() ? "" : ", PLANTED DEFECT ",
+  std::fprintf(stderr, "%s: design %s, kernel %s, ops %s, interleaving signal %s%s%s\n", target,
+               c.design.c_str(), c.kernel->name, ops.c_str(), c.interleave ? "on" : "off", defects.empty() ? "" : ", PLANTED DEFECT ",
                defects.c_str());
   return c;
 }
@@ -135,6 +142,7 @@ void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t*
   ExecOptions o;
   o.backend = cfg.backend;
   o.design = cfg.design;
+  o.kernel = cfg.kernel;
   o.ops_mask = cfg.ops_mask;
   o.counters = cfg.interleave ? counters : nullptr;
   o.ncounters = ncounters;
@@ -149,8 +157,8 @@ void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t*
   for (const Finding& f : r.findings) {
     std::fprintf(stderr, "==SVAFUZZ== FINDING %s %s\n", detector_name(f.detector), format_finding(f).c_str());
   }
-  std::fprintf(stderr, "==SVAFUZZ== %s: design %s: aborting on the finding above\n", cfg.target.c_str(),
-               cfg.design.c_str());
+  std::fprintf(stderr, "==SVAFUZZ== %s: design %s, kernel %s: aborting on the finding above\n",
+               cfg.target.c_str(), cfg.design.c_str(), cfg.kernel->name);
   std::fflush(stderr);
   std::abort();
 }

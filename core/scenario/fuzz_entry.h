@@ -5,12 +5,16 @@
 // Configuration (read once, in LLVMFuzzerInitialize):
 //   SVAFUZZ_DESIGN=NAME   or -design=NAME   design under test (default: mainline); an unknown
 //                                           name prints the known ones and exits with status 2
+//   SVAFUZZ_KERNEL=NAME   or -kernel=NAME   simulated kernel profile (core/mm/kernel_profile.h):
+//                                           v6.18, v6.19, v6.19-fixed (default: v6.19-fixed,
+//                                           where every op can be hunted past the known v6.19
+//                                           gaps); an unknown name exits with status 2
 //   SVAFUZZ_OPS=SPEC      or -ops=SPEC      ops that run: all (default), free-path, or a
 //                                           comma-separated list of op names
 //   SVAFUZZ_INTERLEAVE=0                    turn the interleaving signal (extra counters) off
 //   SVAFUZZ_STORY=1                         print every input's interleaving, finding or not
 //                                           (to read a reproducer: run the target on the file)
-// The -design=/-ops= flags are removed from argv before libFuzzer parses it, so libFuzzer does
+// The -design=/-kernel=/-ops= flags are removed from argv before libFuzzer parses it, so libFuzzer does
 // not warn about them.
 #pragma once
 #include <cstddef>
@@ -27,14 +31,15 @@ struct FuzzConfig {
   std::string target;               // for the finding report
   Backend backend = Backend::kSched;
   std::string design = "mainline";
+  const mm::KernelProfile* kernel = &mm::kernel_v6_19_fixed();
   uint32_t ops_mask = ~0u;
   bool interleave = true;
   bool story_always = false;
   size_t story_window = 48;   // SVAFUZZ_STORY_WINDOW: trace entries shown before a finding
 };
 
-// Reads the environment and strips -design=/-ops= from argv. Exits with status 2 and a clear
-// message on an unknown design or op name.
+// Reads the environment and strips -design=/-kernel=/-ops= from argv. Exits with status 2 and a
+// clear message on an unknown design, kernel profile or op name.
 FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char*** argv);
 
 // Decodes an input: text (starts with "svafuzz-scenario") or binary. A malformed text input

@@ -6,20 +6,23 @@
 //   scenario_check campaign --design NAME [--backend sched|threads] [--seed N] [--runs N]
 //                           [--profile free-path|all] [--time SECONDS] [--quiet] [--base FILE]
 //                           [--corpus DIR] [--schedule-bytes N] [--defect NAME] [--ops SPEC]
+//                           [--kernel v6.18|v6.19|v6.19-fixed]
 //       Random scenarios (mutate.h generate(), seeded), executed until the first finding or the
 //       run/time budget (--base FILE: that text scenario with random schedule streams;
 //       --corpus DIR: every other run is a seed of DIR with a random schedule stream;
 //       --schedule-bytes: the length of each random schedule stream, default 96). Prints
 //       "found <detector> after <runs> runs <seconds>s" or "clean <runs>". --defect NAME turns
 //       on a planted model defect (core/mm/model_defects.h) for the campaign; --ops SPEC runs
-//       those ops (SVAFUZZ_OPS syntax) instead of the profile's.
+//       those ops (SVAFUZZ_OPS syntax) instead of the profile's. --kernel: the simulated kernel
+//       profile (core/mm/kernel_profile.h; default v6.19).
 //       Exit: 1 found, 0 clean, 2 bad usage.
 //   scenario_check planted [--backend B] [--seeds A-B] [--runs N] [--corpus DIR] [--base FILE]
 //                          [--skip NAME]... [--only NAME]... [--expect-found NAME]...
 //       For every registered design: a campaign per seed (free-path profile). A flagged design
 //       must be found by at least one seed; a clean design by none. Exit 0 when all match.
 //       With --defect NAME every checked design runs with that planted defect and must be
-//       found (the defect breaks the model, not the design).
+//       found (the defect breaks the model, not the design). With --kernel v6.18 every design
+//       must be found: there is no deferral to get right, the design is never called.
 //   scenario_check minimize FILE DESIGN
 //       Greedily drops agents, ops and trailing schedule bytes while FILE still fires on DESIGN;
 //       prints the minimised scenario (with a `design` line).
@@ -29,7 +32,9 @@
 //       every shipped clean design (plug-ins are not checked). A "# defect: <name>" line makes
 //       the file fire on its design with that planted defect on, and it must then stay clean on
 //       every clean design (its own included) without it: a reproducer of a false positive the
-//       model no longer has. Exit 0 when all match.
+//       model no longer has. Every check runs under v6.19; then, under v6.19-fixed, a "# gap:"
+//       file must be clean on every shipped clean design (the fixes close it) and every other
+//       file must still fire on its design (with its planted defect). Exit 0 when all match.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,6 +77,7 @@ struct Campaign {
   std::vector<std::string> flag;   // planted: registered clean, but a documented finding
   std::string defect;              // a planted model defect turned on for the campaign
   std::string ops;                 // --ops SPEC: the ops that run (SVAFUZZ_OPS syntax)
+  const svafuzz::mm::KernelProfile* kernel = &svafuzz::mm::kernel_v6_19();   // --kernel NAME
 };
 
 void set_defect_or_die(const std::string& name);
@@ -132,6 +138,7 @@ int run_campaign(const Campaign& c) {
   ExecOptions o;
   o.backend = c.backend;
   o.design = c.design;
+  o.kernel = c.kernel;
   if (c.profile == Profile::kFreePathOnly) parse_ops_mask("free-path", &o.ops_mask, nullptr);
   if (!c.ops.empty()) {
     std::string err;
@@ -210,6 +217,7 @@ int campaign_in_fresh_process(const Campaign& c) {
   if (!c.base.empty()) args.insert(args.end(), {"--base", c.base});
   if (!c.defect.empty()) args.insert(args.end(), {"--defect", c.defect});
   if (!c.ops.empty()) args.insert(args.end(), {"--ops", c.ops});
+  args.insert(args.end(), {"--kernel", c.kernel->name});
   args.insert(args.end(), {"--schedule-bytes", std::to_string(c.schedule_bytes)});
   std::fflush(stdout);
   std::fflush(stderr);
@@ -262,6 +270,11 @@ Campaign parse_campaign(int argc, char** argv, int first, uint64_t* seed_hi) {
     else if (a == "--only") c.only.push_back(value());
     else if (a == "--expect-found") c.flag.push_back(value());
     else if (a == "--ops") c.ops = value();
+    else if (a == "--kernel") {
+      std::string k = value();
+      c.kernel = svafuzz::mm::find_kernel_profile(k);
+      if (!c.kernel) usage("unknown kernel profile '" + k + "'; known: " + svafuzz::mm::kernel_profile_names());
+    }
     else if (a == "--defect") {
       c.defect = value();
       set_defect_or_die(c.defect);   // turns it on here too, and fails on a bad name at once
@@ -283,7 +296,9 @@ int planted(Campaign base, uint64_t seed_hi) {
       std::printf("skip  %s\n", d->name.c_str());
       continue;
     }
+    // v6.18 never calls the design: its tables are freed at once, so every design is found.
     bool flagged = d->verdict == svafuzz::free::Verdict::kFlagged || !base.defect.empty() ||
+                   !base.kernel->kernel_pgtable_series ||
                    std::find(base.flag.begin(), base.flag.end(), d->name) != base.flag.end();
     int found = 0;
     for (uint64_t s = base.seed; s <= seed_hi; ++s) {
@@ -312,11 +327,13 @@ void set_defect_or_die(const std::string& name) {
 }
 
 // Replays s on design in a child (with the planted defect `defect` on, if not empty).
-int replay_one(const Scenario& s, const std::string& design, const std::string& defect = "") {
+int replay_one(const Scenario& s, const std::string& design, const std::string& defect = "",
+               const svafuzz::mm::KernelProfile* kernel = &svafuzz::mm::kernel_v6_19()) {
   return in_child([&] {
     if (!defect.empty()) set_defect_or_die(defect);
     ExecOptions o;
     o.design = design;
+    o.kernel = kernel;
     ExecResult r = execute(s, o);
     if (!r.findings.empty()) std::fprintf(stderr, "  %s: %s\n", design.c_str(), svafuzz::format_finding(r.findings.front()).c_str());
     return r.findings.empty() ? 0 : 1;
@@ -354,6 +371,28 @@ int minimize(const std::string& path, const std::string& design) {
   s.design = design;
   std::printf("%s", print(s).c_str());
   return 0;
+}
+
+// Under v6.19-fixed: a documented gap must be closed on every shipped clean design; a design
+// bug (or a planted defect) must still fire on its design. Returns the number of mismatches.
+int check_fixed_kernel(const std::filesystem::path& p, const Scenario& s, bool gap,
+                       const std::string& defect) {
+  const svafuzz::mm::KernelProfile* fixed = &svafuzz::mm::kernel_v6_19_fixed();
+  int bad = 0;
+  if (!gap) {
+    bool f = replay_one(s, s.design, defect, fixed) != 0;
+    std::printf("%-5s %s fires on %s under %s\n", f ? "ok" : "WRONG", p.filename().c_str(),
+                s.design.c_str(), fixed->name);
+    return f ? 0 : 1;
+  }
+  for (const svafuzz::free::DesignInfo* d : svafuzz::free::all_designs()) {
+    if (d->verdict != svafuzz::free::Verdict::kClean || d->plugin) continue;
+    bool f = replay_one(s, d->name, "", fixed) != 0;
+    std::printf("%-5s %s %s on %s under %s (the gap's fix)\n", f ? "WRONG" : "ok", p.filename().c_str(),
+                f ? "fires" : "clean", d->name.c_str(), fixed->name);
+    bad += f;
+  }
+  return bad;
 }
 
 int regressions(int argc, char** argv, int first) {
@@ -395,6 +434,7 @@ int regressions(int argc, char** argv, int first) {
                     d->name.c_str(), gap ? " (documented gap: fires everywhere)" : "");
         bad += !ok;
       }
+      bad += check_fixed_kernel(p, s, gap, defect);
     }
   }
   std::printf("%d reproducer(s), %d mismatch(es)\n", files, bad);
