@@ -126,8 +126,9 @@ void Device::check_target(mm::phys_addr_t pa, const char* what) const {
   if (!pt || pt->use.load(std::memory_order_acquire) == mm::FrameUse::kData) return;
   char buf[64];
   std::snprintf(buf, sizeof buf, " at pa 0x%llx", static_cast<unsigned long long>(pa));
-  report_finding(Detector::kFrameCheck, std::string(what) + " by " + name_ + buf +
-                 " into a frame that is no longer data: " + mm::describe_frame(pt));
+  report_frame_finding(Detector::kFrameCheck, std::string(what) + " by " + name_ + buf +
+                           " into a frame that is no longer data: " + mm::describe_frame(pt),
+                       mm::frame_snapshot(pt, /*table_walk=*/false), "");
 }
 
 uint64_t Device::hold_locked() {

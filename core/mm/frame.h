@@ -34,7 +34,8 @@ struct Provenance {
   const char* what = "";    // kernel function or model operation, e.g. "pmd_free_pte_page"
   const char* agent = "";   // agent name (owned by the runtime for the execution)
   uint64_t step = 0;        // scheduling step of the runtime
-  sync::SourceLoc loc{};
+  sync::SourceLoc loc{};    // loc.function: the kernel caller (e.g. "pmd_free_pte_page")
+  const char* via = "";     // the scenario op's kernel entry of `agent` ("" outside an op)
 };
 
 // Bit numbers in ptdesc::flags (the kernel keeps PT_kernel among the page flags and sets it
@@ -58,6 +59,15 @@ struct ptdesc {
 
   Provenance alloc_site;   // written by the allocator under its lock
   Provenance free_site;    // the LAST free; kept across reallocation (reused-frame reports)
+  // For finding signatures (FindingFrame): what the freed incarnation of a reused frame was,
+  // the pending deferred-free request of this incarnation (record_deferred_free), and the
+  // kernel call that released the last freed incarnation (that request's caller if the free
+  // was deferred, else free_site). Written under the allocator's lock, except queue_site,
+  // written by the queueing agent before it hands the table to the design.
+  Provenance prev_alloc_site;
+  int prev_level = 0;
+  Provenance queue_site;
+  Provenance release_site;
 
   phys_addr_t phys() const { return pfn << PAGE_SHIFT; }
   uint64_t* entries() const { return mem.load(std::memory_order_acquire); }

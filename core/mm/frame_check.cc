@@ -37,7 +37,8 @@ bool check(phys_addr_t pa, int level, const mm_struct* owner, const uint64_t* ge
           describe_frame(pt);
   }
   if (why.empty()) return true;
-  report_finding(Detector::kFrameCheck, std::string(walker) + " " + why, loc);
+  report_frame_finding(Detector::kFrameCheck, std::string(walker) + " " + why,
+                       pt ? frame_snapshot(pt) : FindingFrame{}, walker, loc);
   return false;
 }
 
@@ -53,6 +54,28 @@ bool frame_check_table(phys_addr_t pa, int level, const mm_struct* owner, const 
 bool frame_check_table_gen(phys_addr_t pa, int level, const mm_struct* owner,
                            uint64_t generation, const char* walker, sync::SourceLoc loc) {
   return check(pa, level, owner, &generation, walker, loc);
+}
+
+namespace {
+// The kernel function of a provenance record: the call site's function, else `what`.
+std::string kernel_function(const Provenance& p) {
+  if (p.loc.function && *p.loc.function && std::string(p.loc.function) != "?") return p.loc.function;
+  return p.what ? p.what : "";
+}
+}  // namespace
+
+FindingFrame frame_snapshot(const ptdesc* pt, bool table_walk) {
+  FindingFrame f;
+  f.valid = true;
+  f.pfn = pt->pfn;
+  f.table_walk = table_walk;
+  f.reused = pt->use.load(std::memory_order_acquire) != FrameUse::kFree;
+  f.level = f.reused ? pt->prev_level : pt->level.load(std::memory_order_relaxed);
+  const Provenance& alloc = f.reused ? pt->prev_alloc_site : pt->alloc_site;
+  f.alloc_site = alloc.what ? alloc.what : "";
+  f.free_site = kernel_function(pt->release_site);
+  f.free_via = pt->release_site.via ? pt->release_site.via : "";
+  return f;
 }
 
 std::string describe_frame(const ptdesc* pt) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/sync/event.h"
+#include "core/sync/finding.h"
 
 namespace svafuzz::mm {
 
@@ -26,6 +27,12 @@ bool frame_check_table(phys_addr_t pa, int level, const mm_struct* owner, const 
 bool frame_check_table_gen(phys_addr_t pa, int level, const mm_struct* owner,
                            uint64_t generation, const char* walker,
                            sync::SourceLoc loc = SVAFUZZ_HERE);
+
+// The frame's state for a finding, taken now (the frame may be reused afterwards): for a free
+// frame, its last incarnation; for a reused one, the incarnation that was freed (prev_*), and
+// in both cases the kernel call that released it (ptdesc::release_site). `table_walk`: a walker
+// entered the frame as a table (false: a DMA landed in it).
+FindingFrame frame_snapshot(const ptdesc* pt, bool table_walk = true);
 
 // A one-line story of a frame for reports: state, level, owner, who allocated and freed it.
 std::string describe_frame(const ptdesc* pt);

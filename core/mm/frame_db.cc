@@ -6,6 +6,7 @@
 #include <new>
 #include <string>
 
+#include "core/mm/frame_check.h"
 #include "core/sync/finding.h"
 #include "core/sync/runtime.h"
 
@@ -50,7 +51,8 @@ void unpoison_frame(uint64_t* mem) {
 namespace {
 
 Provenance here(const char* what, sync::SourceLoc loc) {
-  return Provenance{what, sync::current_agent().name.c_str(), sync::current_step(), loc};
+  const sync::AgentState& a = sync::current_agent();
+  return Provenance{what, a.name.c_str(), sync::current_step(), loc, a.op_entry ? a.op_entry : ""};
 }
 
 constexpr std::align_val_t kFrameAlign{PAGE_SIZE};
@@ -137,6 +139,9 @@ ptdesc* FrameDb::take(pfn_t pfn, FrameUse use, int level, mm_struct* mm, const c
   for (unsigned i = 0; i < PTRS_PER_TABLE; ++i) __atomic_store_n(&mem[i], 0, __ATOMIC_RELAXED);
   d->flags = 0;
   d->pt_list.next = d->pt_list.prev = &d->pt_list;
+  d->prev_alloc_site = d->alloc_site;
+  d->prev_level = d->level.load(std::memory_order_relaxed);
+  d->queue_site = Provenance{};
   d->level.store(level, std::memory_order_relaxed);
   d->mm.store(mm, std::memory_order_relaxed);
   d->generation.fetch_add(1, std::memory_order_relaxed);
@@ -182,6 +187,7 @@ ptdesc* FrameDb::alloc_hot(FrameUse use, const char* what, sync::SourceLoc loc) 
 
 void FrameDb::free(ptdesc* pt, const char* what, sync::SourceLoc loc) {
   std::string dangling, twice;
+  FindingFrame snap;
   {
     // The reverse map's lock is held across the free (lock order: refs_, then mu_), so no
     // entry write's bookkeeping lands between the reachability check and the frame becoming
@@ -199,6 +205,8 @@ void FrameDb::free(ptdesc* pt, const char* what, sync::SourceLoc loc) {
     } else {
       counts_[static_cast<int>(old)]--;
       pt->free_site = here(what, loc);
+      pt->release_site = *pt->queue_site.what ? pt->queue_site : pt->free_site;
+      pt->queue_site = Provenance{};
       pt->use.store(FrameUse::kFree, std::memory_order_release);
       poison_frame(pt->entries());
       quarantine_.push_back(pt->pfn);
@@ -207,10 +215,15 @@ void FrameDb::free(ptdesc* pt, const char* what, sync::SourceLoc loc) {
         quarantine_.pop_front();
       }
     }
+    if (!dangling.empty() || !twice.empty()) snap = frame_snapshot(pt);
   }
   // Reported with no lock held: the runtime's on_finding may stop the execution.
-  if (!twice.empty()) report_finding(Detector::kDoubleFree, std::move(twice), loc);
-  if (!dangling.empty()) report_finding(Detector::kDanglingTable, std::move(dangling), loc);
+  if (!twice.empty()) report_frame_finding(Detector::kDoubleFree, std::move(twice), snap, "", loc);
+  if (!dangling.empty()) report_frame_finding(Detector::kDanglingTable, std::move(dangling), snap, "", loc);
+}
+
+void record_deferred_free(ptdesc* pt, sync::SourceLoc loc) {
+  pt->queue_site = here(loc.function, loc);
 }
 
 ptdesc* FrameDb::pfn_to_ptdesc(pfn_t pfn) const {

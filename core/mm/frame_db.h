@@ -89,6 +89,12 @@ class FrameDb {
   TableRefs refs_;
 };
 
+// pagetable_free_kernel's record of a deferred free: `loc` is its caller's location (the
+// kernel function that freed the table, e.g. pmd_free_pte_page), kept in pt->queue_site until
+// the design's worker releases the frame, so the release is attributed to that caller on every
+// design. Call before handing the table to the design.
+void record_deferred_free(ptdesc* pt, sync::SourceLoc loc);
+
 // Poisoning helpers (no-ops without AddressSanitizer).
 void poison_frame(uint64_t* mem);
 void unpoison_frame(uint64_t* mem);

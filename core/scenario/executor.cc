@@ -6,6 +6,8 @@
 
 #include "core/free/registry.h"
 #include "core/free/world.h"
+#include "core/mm/frame_check.h"
+#include "core/mm/kernel.h"
 #include "core/sched/sched_runtime.h"
 #include "core/scenario/interleave.h"
 #include "core/scenario/story.h"
@@ -24,6 +26,7 @@ struct Live {
   sched::SchedRuntime* rt = nullptr;
   const std::vector<std::string>* names = nullptr;
   std::vector<std::string> local;
+  const mm::FrameDb* frames = nullptr;
 };
 Live g_live;
 
@@ -114,7 +117,7 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
     rt = sched_runtime(&src, step_budget_for(s, opts.step_budget));
     w.start(rt);
     names = spawn_agents(w, rt, s, runner);
-    g_live = Live{&s, &opts.design, &runner, rt, &names, agent_names(s)};
+    g_live = Live{&s, &opts.design, &runner, rt, &names, agent_names(s), &w.kernel().frames()};
     rt->run();
     g_live = Live{};
     r.steps = rt->step();
@@ -128,6 +131,7 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
   }
   if (findings().empty()) w.teardown();
   r.findings = findings().snapshot();
+  if (!r.findings.empty()) r.signature = signature_of_finding(r.findings.front(), signature_context(s, opts.design));
   if ((!r.findings.empty() && opts.story) || opts.story_always) {
     StoryInput in{&s, opts.design, runner.records(), rt ? &rt->trace() : nullptr,
                   rt ? rt->trace().agent_names() : names, agent_names(s), first_finding_step(r.findings)};
@@ -189,6 +193,18 @@ std::string live_story() {
   StoryInput in{g_live.scenario, *g_live.design, g_live.runner->records(), &g_live.rt->trace(),
                 *g_live.names, g_live.local, g_live.rt->step()};
   return format_story(in) + "==SVAFUZZ== scenario:\n" + print(*g_live.scenario);
+}
+
+Signature live_signature(const std::string& description, const void* address) {
+  if (!g_live.rt) return Signature{};
+  FindingFrame frame;
+  unsigned index = 0;
+  if (const mm::ptdesc* pt = g_live.frames->slot_to_ptdesc(static_cast<const uint64_t*>(address), &index)) {
+    frame = mm::frame_snapshot(pt);
+  }
+  const sync::AgentState& a = sync::current_agent();
+  return signature_of_asan(description, frame, a.name, a.op ? a.op : "",
+                           signature_context(*g_live.scenario, *g_live.design));
 }
 
 }  // namespace svafuzz::scenario

@@ -17,6 +17,7 @@
 #include "core/mm/kernel_profile.h"
 #include "core/scenario/ops.h"
 #include "core/scenario/scenario.h"
+#include "core/scenario/signature.h"
 #include "core/sync/finding.h"
 
 namespace svafuzz::scenario {
@@ -44,6 +45,7 @@ struct ExecResult {
   std::vector<Finding> findings;
   uint64_t steps = 0;
   std::string story;                 // the readable interleaving (only with a finding)
+  Signature signature;               // of the first finding (signature.h); empty without one
 };
 
 // Runs `s` once. Precondition: opts.design is registered (design_exists()). Clears the
@@ -69,5 +71,10 @@ bool parse_ops_mask(const std::string& spec, uint32_t* mask, std::string* err);
 // The story of the execution that is running right now (for an AddressSanitizer death
 // callback: the report happens inside a walk, before execute() returns). Empty if none.
 std::string live_story();
+
+// The signature of an AddressSanitizer report in the execution running right now: `description`
+// from __asan_get_report_description(), `address` the bad address (resolved to the simulated
+// frame holding it, if any); the walker is the running agent. Empty if none runs.
+Signature live_signature(const std::string& description, const void* address);
 
 }  // namespace svafuzz::scenario

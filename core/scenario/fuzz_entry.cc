@@ -16,6 +16,8 @@
 #include "core/sync/finding.h"
 
 extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+extern "C" const char* __asan_get_report_description() __attribute__((weak));
+extern "C" void* __asan_get_report_address() __attribute__((weak));
 
 namespace svafuzz::scenario {
 namespace {
@@ -49,12 +51,26 @@ std::string env_or(const char* name, const std::string& dflt) {
   return v && *v ? v : dflt;
 }
 
+// Prints the signature of the AddressSanitizer report being made in the running execution,
+// once per process. Only once ASan has recorded the report (its error summary and its death
+// callback; not yet at __asan_on_error), and never for other sanitizers' reports.
+void death_signature() {
+  static std::atomic<bool> printed{false};
+  if (!__asan_get_report_description) return;
+  const char* d = __asan_get_report_description();
+  if (!d || !*d || printed.exchange(true)) return;
+  Signature sig = live_signature(d, __asan_get_report_address ? __asan_get_report_address() : nullptr);
+  if (!sig.empty()) std::fprintf(stderr, "%s\n", sig.line().c_str());
+}
+
 // Prints the running execution's story once per process (both hooks below may fire).
 void death_story() {
   static std::atomic<bool> printed{false};
-  if (printed.exchange(true)) return;
-  std::string s = live_story();
-  if (!s.empty()) std::fprintf(stderr, "%s", s.c_str());
+  if (!printed.exchange(true)) {
+    std::string s = live_story();
+    if (!s.empty()) std::fprintf(stderr, "%s", s.c_str());
+  }
+  death_signature();
 }
 
 Scenario decode_any(const uint8_t* data, size_t size) {
@@ -157,6 +173,7 @@ void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t*
   for (const Finding& f : r.findings) {
     std::fprintf(stderr, "==SVAFUZZ== FINDING %s %s\n", detector_name(f.detector), format_finding(f).c_str());
   }
+  std::fprintf(stderr, "%s\n", r.signature.line().c_str());
   std::fprintf(stderr, "==SVAFUZZ== %s: design %s, kernel %s: aborting on the finding above\n",
                cfg.target.c_str(), cfg.design.c_str(), cfg.kernel->name);
   std::fflush(stderr);
@@ -195,3 +212,12 @@ size_t custom_crossover(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t 
 // install_death_story() set; AddressSanitizer calls this hook at the start of every error
 // report, so the interleaving is printed (before ASan's report) under libFuzzer too.
 extern "C" void __asan_on_error() { svafuzz::scenario::death_story(); }
+
+// AddressSanitizer (and the other sanitizers) print their report's SUMMARY line through this
+// weak hook, after the report is recorded: the default prints the line; this one also prints
+// the finding signature of an ASan report (libFuzzer replaces the death callback, so this is
+// where the signature gets printed under libFuzzer).
+extern "C" void __sanitizer_report_error_summary(const char* error_summary) {
+  std::fprintf(stderr, "%s\n", error_summary);
+  svafuzz::scenario::death_signature();
+}

@@ -14,6 +14,7 @@
 #include "core/mm/ptdump.h"
 #include "core/mm/user_mm.h"
 #include "core/mm/vmalloc.h"
+#include "core/scenario/op_entry.h"
 #include "core/sync/runtime.h"
 
 namespace svafuzz::scenario {
@@ -104,7 +105,12 @@ void OpRunner::run_agent(uint32_t agent, const Agent& program, uint32_t device) 
       slot = records_.size();
       records_.push_back({agent, i, sync::current_step(), kRunning, false, "(running)"});
     }
+    // The op in the agent's kernel context: provenance and findings name it (signatures).
+    sync::AgentState& self = sync::current_agent();
+    self.op = op_name(op.kind);
+    self.op_entry = op_kernel_entry(op);
     std::string what = (mask_ >> unsigned(op.kind)) & 1 ? perform(c, op) : "";
+    self.op = self.op_entry = nullptr;
     std::lock_guard<std::mutex> g(mu_);
     records_[slot].end_step = sync::current_step();
     records_[slot].skipped = what.empty();

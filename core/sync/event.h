@@ -11,14 +11,19 @@ namespace svafuzz::sync {
 struct SourceLoc {
   const char* file = "?";
   uint32_t line = 0;
+  // The enclosing function of the call site (__builtin_FUNCTION: unqualified, e.g.
+  // "pmd_free_pte_page"), so findings and signatures can name kernel callers without line
+  // numbers.
+  const char* function = "?";
 
   // The caller's location. The builtins must be this function's own default arguments: GCC
   // evaluates a builtin nested inside another default argument (SourceLoc{__builtin_LINE()})
   // at the declaration, clang at the call; as direct default arguments both use the call site,
   // and that carries through `loc = SVAFUZZ_HERE` default arguments of facade functions.
   static constexpr SourceLoc current(const char* file = __builtin_FILE(),
-                                     uint32_t line = __builtin_LINE()) {
-    return SourceLoc{file, line};
+                                     uint32_t line = __builtin_LINE(),
+                                     const char* function = __builtin_FUNCTION()) {
+    return SourceLoc{file, line, function};
   }
 };
 

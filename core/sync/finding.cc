@@ -60,8 +60,17 @@ FindingLog& findings() {
 }
 
 void report_finding(Detector d, std::string message, sync::SourceLoc loc) {
+  report_frame_finding(d, std::move(message), FindingFrame{}, "", loc);
+}
+
+void report_frame_finding(Detector d, std::string message, FindingFrame frame, std::string walker,
+                          sync::SourceLoc loc) {
   sync::AgentState& a = sync::current_agent();
-  findings().add(Finding{d, std::move(message), loc, a.name, sync::current_step()});
+  Finding f{d, std::move(message), loc, a.name, sync::current_step()};
+  f.walker = std::move(walker);
+  f.agent_op = a.op ? a.op : "";
+  f.frame = std::move(frame);
+  findings().add(std::move(f));
   if (sync::Runtime* rt = sync::current_runtime()) rt->on_finding();
 }
 

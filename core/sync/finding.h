@@ -37,12 +37,30 @@ const char* detector_name(Detector d);
 // Parses a detector name; returns false for an unknown name.
 bool parse_detector(const std::string& name, Detector* out);
 
+// The page-table (or data) frame a finding is about, snapshotted when it is reported: the frame
+// may be reused afterwards. Names kernel functions only (no pfn-dependent text beyond `pfn`),
+// so finding signatures (core/scenario/signature.h) can be built from it.
+struct FindingFrame {
+  bool valid = false;
+  uint64_t pfn = 0;
+  bool reused = false;       // the frame had been freed and handed out again (else: it is free)
+  bool table_walk = true;    // a walker entered it as a table (false: a DMA landed in it)
+  int level = 0;             // level of the freed incarnation (1 = PTE ... 5; 0 = not a table)
+  std::string alloc_site;    // the kernel function that allocated that incarnation
+  std::string free_site;     // the kernel function that released it (the queueing caller of a
+                             // deferred free, not the design's worker)
+  std::string free_via;      // the scenario op's kernel entry of the agent that freed/queued it
+};
+
 struct Finding {
   Detector detector = Detector::kOracle;
   std::string message;
   sync::SourceLoc loc{};
   std::string agent;
   uint64_t step = 0;
+  std::string walker;        // who made the faulting access, as the reporter names it ("" = n/a)
+  std::string agent_op;      // the reporting agent's scenario op at report time ("" = none)
+  FindingFrame frame;
 };
 
 // Process-wide record of findings for the current execution. Thread-safe.
@@ -64,6 +82,9 @@ FindingLog& findings();
 
 // Records a finding from the calling agent and notifies the installed runtime.
 void report_finding(Detector d, std::string message, sync::SourceLoc loc = SVAFUZZ_HERE);
+// As above, with the frame the finding is about and the walker that met it.
+void report_frame_finding(Detector d, std::string message, FindingFrame frame, std::string walker,
+                          sync::SourceLoc loc = SVAFUZZ_HERE);
 
 // "detector at file:line by agent (step N): message"
 std::string format_finding(const Finding& f);

@@ -28,6 +28,11 @@ struct AgentState {
   std::string name = "main";
   int preempt_count = 0;   // spinlocks held (spin_lock disables preemption)
   int irq_disabled = 0;    // nesting of spin_lock_irqsave
+  // The scenario op the agent is performing (its op name, e.g. "vmap_huge", and the kernel
+  // entry it stands for, e.g. "vmap_try_huge_pmd"); nullptr outside an op (daemons, boot,
+  // teardown). Set by the scenario op runner; read by provenance and finding records.
+  const char* op = nullptr;
+  const char* op_entry = nullptr;
 };
 
 class Runtime {

@@ -26,6 +26,11 @@
 //   scenario_check minimize FILE DESIGN
 //       Greedily drops agents, ops and trailing schedule bytes while FILE still fires on DESIGN;
 //       prints the minimised scenario (with a `design` line).
+//   scenario_check signature FILE [--design NAME] [--defect NAME] [--kernel NAME]
+//       Replays FILE (on its `design` line's design unless --design; its "# defect:" planted
+//       defect unless --defect; kernel v6.19 unless --kernel) in a child and prints the
+//       finding's signature line (core/scenario/signature.h), or "clean". Exit: 0 signature,
+//       1 clean, 2 bad usage.
 //   scenario_check regressions DIR...
 //       Every text scenario in DIR must fire on its `design` and, unless it carries a
 //       "# gap: <doc>" line (a documented v6.19 gap, which fires on every design), stay clean on
@@ -33,9 +38,13 @@
 //       the file fire on its design with that planted defect on, and it must then stay clean on
 //       every clean design (its own included) without it: a reproducer of a false positive the
 //       model no longer has. Every check runs under v6.19; then, under v6.19-fixed, a "# gap:"
-//       file must be clean on every shipped clean design (the fixes close it) and every other
-//       file must still fire on its design (with its planted defect). Exit 0 when all match.
+//       file, and every other file, must be clean on every shipped clean design (the fixes
+//       close the gap; the fixed kernel flags no correct design). Each file needs a
+//       "# signature: <id> <state>" line: its finding's signature under v6.19 on its design (with
+//       its planted defect), and for a "# gap:" file the same state on every clean design.
+//       Exit 0 when all match.
 #include <sys/wait.h>
+#include <cerrno>
 #include <unistd.h>
 
 #include <algorithm>
@@ -54,6 +63,7 @@
 #include "core/scenario/executor.h"
 #include "core/scenario/fuzz_entry.h"
 #include "core/scenario/mutate.h"
+#include "core/scenario/signature.h"
 #include "core/scenario/text.h"
 
 namespace {
@@ -340,6 +350,160 @@ int replay_one(const Scenario& s, const std::string& design, const std::string& 
   });
 }
 
+// A replay whose stderr the parent reads: whether it fired, and the finding's signature line
+// the child printed (the finding path, or the AddressSanitizer hooks when ASan ends it).
+struct Replay {
+  bool fired = false;
+  Signature signature;   // empty when the child printed none
+  std::string report;    // the first finding or sanitizer ERROR line, for the log
+};
+
+// Parses "==SVAFUZZ== SIGNATURE <id> design=<design> <state>" out of `text`.
+Signature find_signature_line(const std::string& text) {
+  const std::string tag = "==SVAFUZZ== SIGNATURE ";
+  size_t at = text.find(tag);
+  if (at == std::string::npos) return Signature{};
+  size_t end = text.find('\n', at);
+  std::istringstream in(text.substr(at + tag.size(), end == std::string::npos ? std::string::npos : end - at - tag.size()));
+  Signature sig;
+  std::string design;
+  in >> sig.id >> design;
+  std::getline(in, sig.state);
+  if (!sig.state.empty() && sig.state[0] == ' ') sig.state.erase(0, 1);
+  sig.design = design.rfind("design=", 0) == 0 ? design.substr(7) : design;
+  return sig;
+}
+
+std::string first_report_line(const std::string& text) {
+  for (const char* tag : {"==SVAFUZZ== FINDING ", "ERROR: AddressSanitizer", "ERROR: ThreadSanitizer"}) {
+    size_t at = text.find(tag);
+    if (at == std::string::npos) continue;
+    size_t end = text.find('\n', at);
+    return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  }
+  return "";
+}
+
+Replay replay_capture(const Scenario& s, const std::string& design, const std::string& defect,
+                      const svafuzz::mm::KernelProfile* kernel) {
+  int fds[2];
+  if (pipe(fds) != 0) usage("pipe failed");
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    dup2(fds[1], 2);
+    close(fds[1]);
+    if (!defect.empty()) set_defect_or_die(defect);
+    ExecOptions o;
+    o.design = design;
+    o.kernel = kernel;
+    o.story = false;
+    ExecResult r = execute(s, o);
+    if (!r.findings.empty()) {
+      std::fprintf(stderr, "==SVAFUZZ== FINDING %s\n%s\n", svafuzz::format_finding(r.findings.front()).c_str(),
+                   r.signature.line().c_str());
+    }
+    std::fflush(stderr);
+    std::_Exit(r.findings.empty() ? 0 : 1);
+  }
+  close(fds[1]);
+  std::string text;
+  char buf[4096];
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    text.append(buf, size_t(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  Replay r;
+  r.fired = !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  r.signature = find_signature_line(text);
+  r.report = first_report_line(text);
+  return r;
+}
+
+int signature_cmd(int argc, char** argv) {
+  if (argc < 3) usage("signature needs a FILE");
+  std::string path = argv[2], design, defect;
+  const svafuzz::mm::KernelProfile* kernel = &svafuzz::mm::kernel_v6_19();
+  bool have_defect = false;
+  for (int i = 3; i < argc; ++i) {
+    std::string a = argv[i];
+    if (i + 1 >= argc) usage(a + " needs a value");
+    if (a == "--design") design = argv[++i];
+    else if (a == "--defect") defect = argv[++i], have_defect = true;
+    else if (a == "--kernel") {
+      std::string k = argv[++i];
+      kernel = svafuzz::mm::find_kernel_profile(k);
+      if (!kernel) usage("unknown kernel profile '" + k + "'; known: " + svafuzz::mm::kernel_profile_names());
+    } else usage("unknown argument '" + a + "'");
+  }
+  std::string text;
+  Scenario s;
+  ParseError err;
+  if (!read_file(path, &text) || !parse(text, &s, &err)) usage(path + ": " + err.format());
+  if (design.empty()) design = s.design.empty() ? "mainline" : s.design;
+  if (!design_exists(design)) usage("unknown design '" + design + "'; known: " + design_names());
+  if (!have_defect) defect = line_value(text, "# defect: ");
+  if (!defect.empty() && !svafuzz::mm::set_model_defect(defect)) {
+    usage("unknown planted defect '" + defect + "'; known: " + svafuzz::mm::model_defect_names());
+  }
+  Replay r = replay_capture(s, design, defect, kernel);
+  if (!r.fired) {
+    std::printf("clean\n");
+    return 1;
+  }
+  if (r.signature.empty()) {
+    std::printf("fired without a signature line: %s\n", r.report.c_str());
+    return 1;
+  }
+  std::printf("%s\n", r.signature.line().c_str());
+  return 0;
+}
+
+// The "# signature: <id> <state>" check of one reproducer: on its design (with its planted
+// defect) and, for a "# gap:" file, the same state on every clean design. Returns mismatches.
+int check_signature(const std::filesystem::path& p, const std::string& text, const Scenario& s, bool gap,
+                    const std::string& defect) {
+  std::string want = line_value(text, "# signature: ");
+  size_t sp = want.find(' ');
+  if (sp == std::string::npos) {
+    std::printf("WRONG %s: needs a '# signature: <id> <state>' line (scenario_check signature %s)\n",
+                p.filename().c_str(), p.c_str());
+    return 1;
+  }
+  std::string want_id = want.substr(0, sp), want_state = want.substr(sp + 1);
+  if (signature_id(want_state) != want_id) {
+    std::printf("WRONG %s: '# signature:' id %s is not the hash of its state (%s)\n", p.filename().c_str(),
+                want_id.c_str(), signature_id(want_state).c_str());
+    return 1;
+  }
+  std::vector<std::pair<std::string, std::string>> runs = {{s.design, defect}};
+  if (gap) {
+    for (const svafuzz::free::DesignInfo* d : svafuzz::free::all_designs()) {
+      if (d->verdict != svafuzz::free::Verdict::kClean || d->plugin || d->name == s.design) continue;
+      runs.push_back({d->name, ""});
+    }
+  }
+  int bad = 0;
+  for (const auto& [design, def] : runs) {
+    Replay r = replay_capture(s, design, def, &svafuzz::mm::kernel_v6_19());
+    if (!r.fired) continue;   // whether it fires is the other checks' business
+    bool ok = r.signature.state == want_state;
+    std::printf("%-5s %s signature on %s: %s %s\n", ok ? "ok" : "WRONG", p.filename().c_str(), design.c_str(),
+                r.signature.empty() ? "(none)" : r.signature.id.c_str(),
+                ok ? "" : ("'" + r.signature.state + "', expected '" + want_state + "'").c_str());
+    bad += !ok;
+  }
+  return bad;
+}
+
 // Greedy minimisation: drop agents, then ops, then trailing schedule bytes, keeping each cut
 // while the scenario still fires on `design`. Prints the minimised text scenario.
 int minimize(const std::string& path, const std::string& design) {
@@ -373,23 +537,26 @@ int minimize(const std::string& path, const std::string& design) {
   return 0;
 }
 
-// Under v6.19-fixed: a documented gap must be closed on every shipped clean design; a design
-// bug (or a planted defect) must still fire on its design. Returns the number of mismatches.
+// Under v6.19-fixed every file must be clean on every shipped clean design: a documented gap
+// because the fixes close it, anything else because the fixed kernel must not flag a correct
+// design. Whether a design bug's file still fires on its own design is printed, not checked:
+// the fixes' locks add scheduling points, so a recorded schedule can miss there; that the
+// planted designs are still found under v6.19-fixed is the planted ctests' check (run with
+// --kernel v6.19-fixed). Returns the number of mismatches.
 int check_fixed_kernel(const std::filesystem::path& p, const Scenario& s, bool gap,
                        const std::string& defect) {
   const svafuzz::mm::KernelProfile* fixed = &svafuzz::mm::kernel_v6_19_fixed();
   int bad = 0;
-  if (!gap) {
+  if (!gap && (!defect.empty() || svafuzz::free::find_design(s.design)->verdict != svafuzz::free::Verdict::kClean)) {
     bool f = replay_one(s, s.design, defect, fixed) != 0;
-    std::printf("%-5s %s fires on %s under %s\n", f ? "ok" : "WRONG", p.filename().c_str(),
-                s.design.c_str(), fixed->name);
-    return f ? 0 : 1;
+    std::printf("info  %s %s on %s under %s (schedule replay)\n", p.filename().c_str(),
+                f ? "fires" : "clean", s.design.c_str(), fixed->name);
   }
   for (const svafuzz::free::DesignInfo* d : svafuzz::free::all_designs()) {
     if (d->verdict != svafuzz::free::Verdict::kClean || d->plugin) continue;
     bool f = replay_one(s, d->name, "", fixed) != 0;
-    std::printf("%-5s %s %s on %s under %s (the gap's fix)\n", f ? "WRONG" : "ok", p.filename().c_str(),
-                f ? "fires" : "clean", d->name.c_str(), fixed->name);
+    std::printf("%-5s %s %s on %s under %s%s\n", f ? "WRONG" : "ok", p.filename().c_str(),
+                f ? "fires" : "clean", d->name.c_str(), fixed->name, gap ? " (the gap's fix)" : "");
     bad += f;
   }
   return bad;
@@ -435,6 +602,7 @@ int regressions(int argc, char** argv, int first) {
         bad += !ok;
       }
       bad += check_fixed_kernel(p, s, gap, defect);
+      bad += check_signature(p, text, s, gap, defect);
     }
   }
   std::printf("%d reproducer(s), %d mismatch(es)\n", files, bad);
@@ -445,7 +613,7 @@ int regressions(int argc, char** argv, int first) {
 
 int main(int argc, char** argv) {
   install_death_story();
-  if (argc < 2) usage("usage: scenario_check campaign|planted|minimize|regressions ...");
+  if (argc < 2) usage("usage: scenario_check campaign|planted|minimize|regressions|signature ...");
   std::string cmd = argv[1];
   uint64_t seed_hi = 0;
   if (cmd == "campaign") return run_campaign(parse_campaign(argc, argv, 2, &seed_hi));
@@ -454,6 +622,7 @@ int main(int argc, char** argv) {
     return planted(c, seed_hi);
   }
   if (cmd == "regressions") return regressions(argc, argv, 2);
+  if (cmd == "signature") return signature_cmd(argc, argv);
   if (cmd == "minimize" && argc == 4) return minimize(argv[2], argv[3]);
-  usage("unknown command '" + cmd + "' (campaign, planted, regressions)");
+  usage("unknown command '" + cmd + "' (campaign, planted, minimize, regressions, signature)");
 }
