@@ -81,12 +81,17 @@ void attach_dev_pasid(dmar_domain* d, Device* dev, uint32_t pasid) {
 
 // intel_pasid_tear_down_entry: clear the entry, then PASID-selective P_IOTLB and (ATS) a full
 // device-TLB invalidation for the PASID, waited for with qi_submit_sync. Nothing to do if the
-// entry is already gone (process exit tore it down first).
-void tear_down_entry(Device* dev, uint32_t pasid) {
+// entry is already gone (process exit tore it down first, or an unbind is tearing it down:
+// v6.19 returns before that unbind's flush, docs/findings/exit-release-vs-unbind-teardown.md),
+// unless `flush_if_clear`: the proposed fix flushes and waits anyway, with the DID every Intel
+// SVA domain uses (FLPT_DEFAULT_DID, domain_get_id), so the caller returns only after the
+// hardware dropped and drained what it cached for the PASID.
+void tear_down_entry(Device* dev, uint32_t pasid, bool flush_if_clear = false) {
   std::optional<PasidEntry> pe = dev->pasid_entry(pasid);
-  if (!pe) return;
-  dev->clear_pasid_entry(pasid);
-  std::vector<qi_desc> descs{qi_desc_piotlb_all(pe->did, pasid)};
+  if (!pe && !flush_if_clear) return;
+  const uint16_t did = pe ? pe->did : FLPT_DEFAULT_DID;
+  if (pe) dev->clear_pasid_entry(pasid);
+  std::vector<qi_desc> descs{qi_desc_piotlb_all(did, pasid)};
   if (dev->ats()) descs.push_back(qi_desc_dev_iotlb_pasid(dev->sid(), pasid, 0, MAX_AGAW_PFN_WIDTH));
   qi_submit_sync(&dev->unit(), descs.data(), descs.size());
 }
@@ -183,13 +188,15 @@ void intel_mm_release(mm::mm_struct* mm) {
   IommuSystem& sys = iommu_system();
   iommu_mm_data* iommu_mm = mm->iommu_mm.load(std::memory_order_acquire);
   if (!iommu_mm) return;
+  const bool flush_cleared = mm::kernel().profile().mm_release_flushes_cleared_entry;
   guard(spinlock)(&sys.mn_lock);   // the notifier list walk (SRCU in the kernel)
   domain_link* link;
   list_for_each_entry(link, &iommu_mm->notifiers, node) {
     dmar_domain* d = link->domain;
     unsigned long flags;
     spin_lock_irqsave(&d->cache_lock, flags);   // domain->lock over dev_pasids
-    for (Device* dev : d->dev_pasids) tear_down_entry(dev, iommu_mm->pasid);
+    // kernel_profile.h mm_release_flushes_cleared_entry: the proposed fix.
+    for (Device* dev : d->dev_pasids) tear_down_entry(dev, iommu_mm->pasid, flush_cleared);
     spin_unlock_irqrestore(&d->cache_lock, flags);
   }
 }

@@ -53,15 +53,42 @@ int __split_large_page(pteval_t* kpte, uint64_t address, ptdesc* base) {
   return 0;
 }
 
-// split_large_page: drops cpa_lock around alloc_pages(GFP_KERNEL, 0) (unless
-// debug_pagealloc), which is a bare page: NOT marked PT_kernel.
+// The split's PTE table. v6.19: alloc_pages(GFP_KERNEL, 0), a bare page NOT marked PT_kernel,
+// so the collapse frees it at once with no IOMMU invalidation (docs/findings/
+// cpa-collapse-frees-table-under-device-walk.md). The ptdesc conversion of set_memory.c
+// (kernel_profile.h cpa_split_table_marked): pte_alloc_one_kernel(&init_mm), which marks it.
+ptdesc* split_table_alloc() {
+  Kernel& k = kernel();
+  if (k.profile().cpa_split_table_marked) return __pte_alloc_one_kernel(&k.init_mm(), "split_large_page");
+  return pagetable_alloc(kPte, &k.init_mm(), "split_large_page");
+}
+
+// d5d8b8662e6e (kernel_profile.h cpa_takes_init_mm_read_lock): __change_page_attr_set_clr
+// runs under mmap_read_lock(&init_mm), so no collapse (which takes the write lock) can free
+// the table a lockless lookup_address returned. The lock is dropped around the split's
+// allocation, as cpa_lock is; __change_page_attr re-walks afterwards ("goto repeat").
+bool cpa_init_mm_locked() { return kernel().profile().cpa_takes_init_mm_read_lock; }
+void cpa_init_mm_read_lock() {
+  if (cpa_init_mm_locked()) sync::mutex_lock(&kernel().init_mm().mmap_lock);
+}
+void cpa_init_mm_read_unlock() {
+  if (cpa_init_mm_locked()) sync::mutex_unlock(&kernel().init_mm().mmap_lock);
+}
+
+// split_large_page: drops cpa_lock (and, under the fixed profile, the init_mm read lock)
+// around the table allocation (unless debug_pagealloc).
 int split_large_page(pteval_t* kpte, uint64_t address) {
   Kernel& k = kernel();
   sync::spin_unlock(&k.cpa_lock());
-  ptdesc* base = pagetable_alloc(kPte, &k.init_mm(), "split_large_page");
+  cpa_init_mm_read_unlock();
+  ptdesc* base = split_table_alloc();
+  cpa_init_mm_read_lock();
   sync::spin_lock(&k.cpa_lock());
   if (!base) return -kENOMEM;
-  if (__split_large_page(kpte, address, base)) __pagetable_free(base, "__free_page");
+  if (__split_large_page(kpte, address, base)) {
+    if (k.profile().cpa_split_table_marked) pte_free_kernel(&k.init_mm(), base);
+    else __pagetable_free(base, "__free_page");
+  }
   return 0;
 }
 
@@ -207,6 +234,7 @@ int change_page_attr_set_clr(uint64_t addr, int numpages, pteval_t mask_set, pte
   cpa_data cpa{addr, numpages, mask_set, mask_clr, force_split};
   int err = 0;
   if (!mask_set && !mask_clr && !force_split) return 0;   // "No changes, easy!"
+  cpa_init_mm_read_lock();   // "Avoid race with concurrent CPA collapse" (fixed profile)
   for (int rempages = numpages; rempages > 0;) {   // __change_page_attr_set_clr
     cpa.numpages = rempages;
     sync::spin_lock(&k.cpa_lock());
@@ -216,6 +244,7 @@ int change_page_attr_set_clr(uint64_t addr, int numpages, pteval_t mask_set, pte
     rempages -= cpa.numpages;
     cpa.vaddr += static_cast<uint64_t>(cpa.numpages) << PAGE_SHIFT;
   }
+  cpa_init_mm_read_unlock();
   cpa.vaddr = addr;          // cpa->curpage advanced; *cpa->vaddr did not
   cpa.numpages = numpages;   // "Restore the original numpages"
   // "Check whether we really changed something": no flush and no collapse otherwise.
@@ -232,7 +261,9 @@ int set_memory_4k(uint64_t addr, int numpages) {
   return change_page_attr_set_clr(addr, numpages, 0, 0, true, false);
 }
 
-int cpa_collapse_large_pages(uint64_t addr, int numpages) {
+namespace {
+
+int __cpa_collapse_large_pages(uint64_t addr, int numpages) {
   LIST_HEAD(pgtables);
   const uint64_t start = addr & ~(kPmdSize - 1);
   const uint64_t end = addr + (static_cast<uint64_t>(numpages) << PAGE_SHIFT);
@@ -248,6 +279,17 @@ int cpa_collapse_large_pages(uint64_t addr, int numpages) {
     pagetable_free(pt);
   }
   return collapsed;
+}
+
+}  // namespace
+
+// a1c7570cedd0 (kernel_profile.h cpa_collapse_takes_init_mm_lock): "scoped_guard(mmap_write_lock,
+// &init_mm)" around the whole collapse, its free loop included: excludes ptdump and every CPA
+// walker holding the read lock. v6.19 takes only pgd_lock, inside.
+int cpa_collapse_large_pages(uint64_t addr, int numpages) {
+  if (!kernel().profile().cpa_collapse_takes_init_mm_lock) return __cpa_collapse_large_pages(addr, numpages);
+  guard(mutex)(&kernel().init_mm().mmap_lock);   // scoped_guard(mmap_write_lock, &init_mm)
+  return __cpa_collapse_large_pages(addr, numpages);
 }
 
 }  // namespace svafuzz::mm

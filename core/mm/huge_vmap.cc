@@ -6,6 +6,7 @@
 #include "core/mm/pgtable_offset.h"
 #include "core/mm/tlb.h"
 #include "core/mm/vmalloc.h"
+#include "core/sync/sync.h"
 
 namespace svafuzz::mm {
 namespace {
@@ -15,6 +16,22 @@ bool aligned(uint64_t v, uint64_t size) { return (v & (size - 1)) == 0; }
 // pfn_pte(addr >> PAGE_SHIFT, protval_4k_2_large(prot) | _PAGE_PSE); the model never sets
 // _PAGE_PAT, so protval_4k_2_large is the identity.
 pteval_t mk_huge(phys_addr_t addr, pteval_t prot) { return (addr & PTE_PFN_MASK) | prot | _PAGE_PSE; }
+
+// The "vmap race fix" (kernel_profile.h vmap_huge_takes_init_mm_lock): the table free and the
+// huge set run under scoped_cond_guard(mmap_read_lock_try, return 0, &init_mm), so ptdump,
+// which holds mmap_write_lock(&init_mm) for its whole walk, is never inside the freed table.
+// The model's mmap_lock is exclusive, so the trylock also fails against another reader (a
+// CPA under the fixed profile): the promotion is skipped, a loss of interleavings, not of
+// correctness. v6.19 takes no lock here.
+template <typename Fn>
+int under_init_mm_read_trylock(Fn fn) {
+  if (!kernel().profile().vmap_huge_takes_init_mm_lock) return fn();
+  sync::mutex* lock = &kernel().init_mm().mmap_lock;
+  if (!sync::mutex_trylock(lock)) return 0;   // "return 0": no huge mapping this time
+  int ret = fn();
+  sync::mutex_unlock(lock);
+  return ret;
+}
 
 int set_huge(pteval_t* slot, int level, phys_addr_t addr, pteval_t prot) {
   // mtrr_type_lookup(...) is uniform in the model.
@@ -81,8 +98,10 @@ int vmap_try_huge_pmd(pteval_t* pmd, uint64_t addr, uint64_t end, phys_addr_t ph
   if (end - addr != PMD_SIZE) return 0;
   if (!aligned(addr, PMD_SIZE)) return 0;
   if (!aligned(phys_addr, PMD_SIZE)) return 0;
-  if (entry_present(read_entry(pmd)) && !pmd_free_pte_page(pmd, addr)) return 0;
-  return pmd_set_huge(pmd, phys_addr, prot);
+  return under_init_mm_read_trylock([&] {
+    if (entry_present(read_entry(pmd)) && !pmd_free_pte_page(pmd, addr)) return 0;
+    return pmd_set_huge(pmd, phys_addr, prot);
+  });
 }
 
 int vmap_try_huge_pud(pteval_t* pud, uint64_t addr, uint64_t end, phys_addr_t phys_addr,
@@ -92,8 +111,10 @@ int vmap_try_huge_pud(pteval_t* pud, uint64_t addr, uint64_t end, phys_addr_t ph
   if (end - addr != PUD_SIZE) return 0;
   if (!aligned(addr, PUD_SIZE)) return 0;
   if (!aligned(phys_addr, PUD_SIZE)) return 0;
-  if (entry_present(read_entry(pud)) && !pud_free_pmd_page(pud, addr)) return 0;
-  return pud_set_huge(pud, phys_addr, prot);
+  return under_init_mm_read_trylock([&] {
+    if (entry_present(read_entry(pud)) && !pud_free_pmd_page(pud, addr)) return 0;
+    return pud_set_huge(pud, phys_addr, prot);
+  });
 }
 
 }  // namespace svafuzz::mm

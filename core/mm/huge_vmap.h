@@ -4,7 +4,9 @@
 //
 // The freed tables go through pagetable_dtor_free -> pagetable_free, so they are deferred
 // (KernelHooks::pagetable_free_kernel) when marked PT_kernel, which every table the vmalloc
-// path allocated is. v6.19 takes no init_mm lock here, so ptdump is not excluded.
+// path allocated is. v6.19 takes no init_mm lock here, so ptdump is not excluded; the
+// v6.19-fixed profile takes mmap_read_lock_try(&init_mm) around the free and the set (the
+// 2026 "vmap race fix"), which excludes it.
 #pragma once
 #include <cstdint>
 

@@ -26,6 +26,7 @@ const KernelProfile& kernel_v6_19_fixed() {
       .name = "v6.19-fixed",
       .summary = "v6.19 plus the later fixes of its gaps (merged, posted, or proposed here)",
       .vmap_huge_takes_init_mm_lock = true,
+      .ptdump_takes_init_mm_lock = true,
       .cpa_collapse_takes_init_mm_lock = true,
       .cpa_takes_init_mm_read_lock = true,
       .cpa_split_table_marked = true,
@@ -46,6 +47,11 @@ const std::vector<KernelBehaviourInfo>& all_kernel_behaviours() {
        "inside it",
        "L. Stoakes, \"vmap race fix\" v3 (mm-hotfixes, 2026-07-14; "
        "mm-vmalloc-acquire-init_mm-read-lock-on-huge-vmap-promotion)", "posted"},
+      {&KernelProfile::ptdump_takes_init_mm_lock, "ptdump-init-mm-lock",
+       "ptdump_walk_pgd of a user mm also takes mmap_write_lock(&init_mm): its kernel half is "
+       "init_mm's tables",
+       "\"mm/ptdump: always stabilise against page table freeing using init_mm\" (2026 "
+       "follow-up to the vmap race fix)", "posted"},
       {&KernelProfile::cpa_collapse_takes_init_mm_lock, "cpa-collapse-init-mm-lock",
        "cpa_collapse_large_pages under mmap_write_lock(&init_mm)",
        "a1c7570cedd0 \"x86/mm/pat: Acquire init_mm write lock on collapse to avoid UAF\"",

@@ -32,6 +32,9 @@ struct KernelProfile {
   // over the table free and the huge set, so ptdump (mmap_write_lock) cannot be inside the
   // freed table. Read in core/mm/huge_vmap.cc.
   bool vmap_huge_takes_init_mm_lock = false;
+  // ptdump_walk_pgd of an mm other than init_mm also takes mmap_write_lock(&init_mm)
+  // (nested), since that mm's kernel half is init_mm's tables. Read in core/mm/ptdump.cc.
+  bool ptdump_takes_init_mm_lock = false;
   // cpa_collapse_large_pages runs under mmap_write_lock(&init_mm) (a1c7570cedd0). Read in
   // core/mm/cpa.cc.
   bool cpa_collapse_takes_init_mm_lock = false;

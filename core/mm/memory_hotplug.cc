@@ -32,8 +32,21 @@ bool table_empty(ptdesc* table) {
 // free_pte_table / free_pmd_table / free_pud_table: if every entry is none, free the table
 // FIRST (free_pagetable(pmd_page(*pmd), 0)) and only then clear the entry under
 // init_mm.page_table_lock. v6.19 order, kept on purpose (docs/model-mm.md).
+//
+// The proposed fix (kernel_profile.h hot_remove_clear_flush_defer; docs/findings/
+// hot-remove-frees-unmarked-tables.md): clear the entry first, flush the CPU TLB (the
+// paging-structure caches), then free the table through pagetable_free_kernel, so the
+// deferred path's IOMMU invalidation covers it as it covers every vmalloc table. The model's
+// hot-remove never frees a bootmem (PT_reserved) table: the boot RAM below 1 GiB is never
+// removed, so the tables that map it never empty.
 void free_table_if_empty(ptdesc* table, pteval_t* parent) {
   if (!table_empty(table)) return;
+  if (kernel().profile().hot_remove_clear_flush_defer) {
+    locked_clear(parent);
+    flush_tlb_all();
+    pagetable_free_kernel(table);
+    return;
+  }
   {
     // An unmarked table is released here, still linked: a dangling-table finding unless the
     // harness turned the report of this documented gap off.

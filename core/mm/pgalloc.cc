@@ -14,9 +14,16 @@ ptdesc* pagetable_alloc(int level, mm_struct* mm, const char* what, sync::Source
   return kernel().frames().alloc(FrameUse::kPageTable, level, mm, what, loc);
 }
 
+namespace {
+
+// 977870522af3 "mm: actually mark kernel page table pages": absent before v6.19.
+bool marks_kernel_tables() { return kernel().profile().kernel_pgtable_series; }
+
+}  // namespace
+
 ptdesc* __pte_alloc_one_kernel(mm_struct* mm, const char* what) {
   ptdesc* pt = pagetable_alloc(kPte, mm, what);
-  if (pt) ptdesc_set_kernel(pt);
+  if (pt && marks_kernel_tables()) ptdesc_set_kernel(pt);
   return pt;
 }
 
@@ -26,7 +33,7 @@ namespace {
 
 ptdesc* alloc_upper(int level, mm_struct* mm, const char* what) {
   ptdesc* pt = pagetable_alloc(level, mm, what);
-  if (pt && mm == &kernel().init_mm()) ptdesc_set_kernel(pt);
+  if (pt && mm == &kernel().init_mm() && marks_kernel_tables()) ptdesc_set_kernel(pt);
   return pt;
 }
 
@@ -50,7 +57,9 @@ void pagetable_free_kernel(ptdesc* pt, sync::SourceLoc loc) {
 }
 
 void pagetable_free(ptdesc* pt, sync::SourceLoc loc) {
-  if (ptdesc_test_kernel(pt)) {
+  // Before the series (v6.18) pagetable_free had no dispatch: every table was freed at once,
+  // whatever a test marked it with.
+  if (marks_kernel_tables() && ptdesc_test_kernel(pt)) {
     ptdesc_clear_kernel(pt);
     pagetable_free_kernel(pt, loc);
   } else {

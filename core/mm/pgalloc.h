@@ -13,6 +13,8 @@
 // the free functions carry their caller's source location down to the frame's release, so a
 // release finding (dangling-table, double-free) names the kernel call site that freed.
 // Allocation failure returns nullptr, as the kernel's -ENOMEM paths expect.
+// Under the v6.18 kernel profile (kernel_profile.h, kernel_pgtable_series off) nothing is
+// marked and pagetable_free frees every table at once, as before the series.
 #pragma once
 #include "core/mm/frame.h"
 #include "core/sync/event.h"

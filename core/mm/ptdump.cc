@@ -44,6 +44,11 @@ size_t ptdump_walk_pgd(mm_struct* mm, const NotePageFn& note_page) {
   // mm/ptdump.c: "get_online_mems(); mmap_write_lock(mm);"
   get_online_mems();
   sync::mutex_lock(&mm->mmap_lock);
+  // v6.19-fixed (kernel_profile.h ptdump_takes_init_mm_lock): a user mm's kernel half is
+  // init_mm's tables, so stabilise against their freeing with init_mm's lock too (nested).
+  sync::mutex* init_lock = mm != &k.init_mm() && k.profile().ptdump_takes_init_mm_lock
+                               ? &k.init_mm().mmap_lock : nullptr;
+  if (init_lock) sync::mutex_lock(init_lock);
   size_t leaves = 0;
   for (unsigned i = 0; i < PTRS_PER_TABLE; ++i) {
     pteval_t e = read_entry(table_slot(mm->pgd, i));
@@ -56,6 +61,7 @@ size_t ptdump_walk_pgd(mm_struct* mm, const NotePageFn& note_page) {
     leaves += w.leaves;
   }
   // "mmap_write_unlock(mm); put_online_mems();"
+  if (init_lock) sync::mutex_unlock(init_lock);
   sync::mutex_unlock(&mm->mmap_lock);
   put_online_mems();
   return leaves;
