@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 namespace svafuzz::scenario {
 namespace {
 
@@ -176,6 +180,27 @@ TEST(KnownFindings, MalformedLinesAreErrorsNamingTheLine) {
   std::string err;
   EXPECT_FALSE(load_known_findings("/nonexistent/known-findings", &k, &err));
   EXPECT_NE(err.find("cannot read"), std::string::npos);
+}
+
+// Every gap-*.txt reproducer's "# signature:" state is a known finding for every design.
+TEST(KnownFindings, ShippedFileListsEveryGapReproducer) {
+  const std::string root = SVAFUZZ_SOURCE_DIR;
+  std::vector<KnownFinding> known;
+  std::string err;
+  ASSERT_TRUE(load_known_findings(root + "/corpus/known-findings", &known, &err)) << err;
+  int gaps = 0;
+  for (const auto& e : std::filesystem::directory_iterator(root + "/corpus/deferred_free_sched_fuzzer/regressions")) {
+    if (e.path().filename().string().rfind("gap-", 0) != 0) continue;
+    std::ifstream in(e.path());
+    std::string line, state;
+    while (std::getline(in, line)) {
+      if (line.rfind("# signature: ", 0) == 0) state = line.substr(line.find(' ', 13) + 1);
+    }
+    ASSERT_FALSE(state.empty()) << e.path();
+    EXPECT_NE(find_known(known, make_signature(state, "any-design")), nullptr) << e.path() << ": " << state;
+    ++gaps;
+  }
+  EXPECT_GT(gaps, 0);
 }
 
 }  // namespace
