@@ -36,6 +36,7 @@ WorldOptions world_options(const ExploreOptions& o) {
   WorldOptions wo;
   wo.levels = o.levels;
   wo.design = o.design;
+  wo.kernel = mm::find_kernel_profile(o.kernel);   // validate() checked the name
   wo.hw_mode = o.iommu_agent ? iommu::HwMode::kAgent : iommu::HwMode::kSynchronous;
   return wo;
 }
@@ -120,6 +121,10 @@ sched::ScenarioInfo world_scenario(const ExploreOptions& o) {
 bool validate(const ExploreOptions& o, std::string* error) {
   if (!find_design(o.design)) {
     *error = "unknown design '" + o.design + "' (svafuzz designs lists them)";
+    return false;
+  }
+  if (!mm::find_kernel_profile(o.kernel)) {
+    *error = "unknown kernel profile '" + o.kernel + "'; known: " + mm::kernel_profile_names();
     return false;
   }
   if (!find_shape(o.shape)) {

@@ -29,6 +29,7 @@ enum class Strategy : uint8_t { kExhaustive, kRandom, kThreads };
 
 struct ExploreOptions {
   std::string design = "mainline";
+  std::string kernel = "v6.19";     // kernel profile (core/mm/kernel_profile.h)
   std::string shape = "FreeQ.FreeP+DmaP+DmaP";
   int levels = 4;
   Strategy strategy = Strategy::kExhaustive;

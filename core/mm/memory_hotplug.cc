@@ -39,12 +39,15 @@ bool table_empty(ptdesc* table) {
 // deferred path's IOMMU invalidation covers it as it covers every vmalloc table. The model's
 // hot-remove never frees a bootmem (PT_reserved) table: the boot RAM below 1 GiB is never
 // removed, so the tables that map it never empty.
-void free_table_if_empty(ptdesc* table, pteval_t* parent) {
+// `kernel_fn` is the kernel function this call stands for (free_pte_table, ...): the free's
+// provenance names it.
+void free_table_if_empty(ptdesc* table, pteval_t* parent, const char* kernel_fn) {
   if (!table_empty(table)) return;
+  const sync::SourceLoc loc = sync::SourceLoc::current(__FILE__, __LINE__, kernel_fn);
   if (kernel().profile().hot_remove_clear_flush_defer) {
     locked_clear(parent);
     flush_tlb_all();
-    pagetable_free_kernel(table);
+    pagetable_free_kernel(table, loc);
     return;
   }
   {
@@ -52,7 +55,7 @@ void free_table_if_empty(ptdesc* table, pteval_t* parent) {
     // harness turned the report of this documented gap off.
     std::optional<TableRefs::KnownGap> known;
     if (!kernel().options().report_hot_remove_gap) known.emplace(kernel().frames().refs(), table);
-    free_pagetable(table);
+    free_pagetable(table, loc);
   }
   locked_clear(parent);
 }
@@ -86,7 +89,7 @@ void remove_pmd_table(ptdesc* pmd_page, uint64_t addr, uint64_t end) {
     }
     ptdesc* pte_page = entry_to_ptdesc(e);
     remove_pte_table(pte_page, addr, next);
-    free_table_if_empty(pte_page, pmd);   // free_pte_table(pte_base, pmd)
+    free_table_if_empty(pte_page, pmd, "free_pte_table");
   }
 }
 
@@ -104,7 +107,7 @@ void remove_pud_table(ptdesc* pud_page, uint64_t addr, uint64_t end) {
     }
     ptdesc* pmd_page = entry_to_ptdesc(e);
     remove_pmd_table(pmd_page, addr, next);
-    free_table_if_empty(pmd_page, pud);   // free_pmd_table(pmd_base, pud)
+    free_table_if_empty(pmd_page, pud, "free_pmd_table");
   }
 }
 
@@ -123,7 +126,7 @@ void remove_p4d_table(pteval_t* pgd, uint64_t addr, uint64_t end) {
     if (!entry_present(e)) continue;
     ptdesc* pud_page = entry_to_ptdesc(e);
     remove_pud_table(pud_page, addr, next);
-    free_table_if_empty(pud_page, p4d);   // free_pud_table(pud_base, p4d)
+    free_table_if_empty(pud_page, p4d, "free_pud_table");
   }
 }
 

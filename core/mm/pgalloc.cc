@@ -49,6 +49,9 @@ void __pagetable_free(ptdesc* pt, const char* what, sync::SourceLoc loc) {
 
 void pagetable_free_kernel(ptdesc* pt, sync::SourceLoc loc) {
   Kernel& k = kernel();
+  // The kernel caller that queued the free (for finding signatures: the design's worker
+  // frees later, from its own site).
+  record_deferred_free(pt, loc);
   if (k.options().async_kernel_pgtable_free && k.hooks().pagetable_free_kernel) {
     k.hooks().pagetable_free_kernel(pt);   // the design releases it later, from its own site
   } else {

@@ -10,6 +10,7 @@
 #include "core/free/litmus.h"
 #include "core/free/registry.h"
 #include "core/free/shapes.h"
+#include "core/mm/kernel_profile.h"
 
 namespace svafuzz::cli {
 namespace {
@@ -48,10 +49,32 @@ bool parse_strategy(const std::string& s, free::Strategy* out) {
 
 }  // namespace
 
+int cmd_kernels() {
+  for (const mm::KernelProfile* p : mm::all_kernel_profiles()) {
+    std::printf("%-12s %s\n", p->name, p->summary);
+    // "+" a behaviour the profile has; "-" one of v6.19's that it lacks.
+    for (const mm::KernelBehaviourInfo& b : mm::all_kernel_behaviours()) {
+      bool on = p->*(b.flag), in_v619 = mm::kernel_v6_19().*(b.flag);
+      if (!on && !in_v619) continue;
+      std::printf("  %c %-34s [%s] %s\n    %-34s source: %s\n", on ? '+' : '-', b.name, b.status, b.what,
+                  "", b.source);
+    }
+  }
+  std::printf("Choose one with --kernel (svafuzz, ci/hunt.sh, ci/plugin.sh, ci/litmus.sh) or "
+              "SVAFUZZ_KERNEL / -kernel= (fuzz targets). Details: docs/model-mm.md section 11.\n");
+  return 0;
+}
+
 int cmd_designs(const DesignsArgs& a) {
   if (a.check.empty()) return list_designs();
+  if (!mm::find_kernel_profile(a.kernel)) {
+    std::fprintf(stderr, "svafuzz designs: unknown kernel profile '%s'; known: %s\n", a.kernel.c_str(),
+                 mm::kernel_profile_names().c_str());
+    return 2;
+  }
   free::ExploreOptions o;
   o.design = a.check;
+  o.kernel = a.kernel;
   o.levels = a.levels;
   o.preemptions = a.preemptions;
   o.runs = a.runs;
@@ -94,6 +117,11 @@ int cmd_designs(const DesignsArgs& a) {
 
 int cmd_litmus(const LitmusArgs& a) {
   std::vector<free::LitmusTest> tests;
+  if (!mm::find_kernel_profile(a.kernel)) {
+    std::fprintf(stderr, "svafuzz litmus: unknown kernel profile '%s'; known: %s\n", a.kernel.c_str(),
+                 mm::kernel_profile_names().c_str());
+    return 2;
+  }
   for (const std::string& f : a.files) {
     free::LitmusTest t;
     std::string error;
@@ -101,6 +129,7 @@ int cmd_litmus(const LitmusArgs& a) {
       std::fprintf(stderr, "svafuzz litmus: %s\n", error.c_str());
       return 2;
     }
+    t.opts.kernel = a.kernel;
     tests.push_back(t);
   }
   if (!a.design.empty()) {

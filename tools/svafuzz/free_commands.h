@@ -18,15 +18,19 @@ struct DesignsArgs {
   uint64_t seed = 1;
   int levels = 4;
   uint64_t max_executions = 200000;   // exhaustive: per shape
+  std::string kernel = "v6.19";       // kernel profile (core/mm/kernel_profile.h)
 };
 
 struct LitmusArgs {
   std::vector<std::string> files;
   std::string design;                 // run every file's shape on this design, expecting Never
   bool verbose = false;               // print each finding's message and interleaving
+  std::string kernel = "v6.19";       // kernel profile every file runs under
 };
 
 int cmd_designs(const DesignsArgs& a);
+// `svafuzz kernels`: the kernel profiles, each behaviour with its source.
+int cmd_kernels();
 int cmd_litmus(const LitmusArgs& a);
 
 }  // namespace svafuzz::cli

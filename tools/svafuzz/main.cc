@@ -64,12 +64,18 @@ int main(int argc, char** argv) {
   designs->add_option("--seed", dz.seed, "random: first seed")->capture_default_str();
   designs->add_option("--levels", dz.levels, "paging levels")->check(CLI::IsMember({4, 5}))
       ->capture_default_str();
+  designs->add_option("--kernel", dz.kernel, "kernel profile (svafuzz kernels)")
+      ->capture_default_str();
 
   LitmusArgs lt;
   CLI::App* litmus = app.add_subcommand("litmus", "Run litmus files; compare expected and actual");
   litmus->add_option("FILES", lt.files, "litmus/*.litmus")->required();
   litmus->add_option("--design", lt.design, "run each file's shape (once, bound >= 2) on this design, expecting Never");
   litmus->add_flag("--verbose", lt.verbose, "print every finding with its interleaving");
+  litmus->add_option("--kernel", lt.kernel, "kernel profile every file runs under (svafuzz kernels)")
+      ->capture_default_str();
+
+  app.add_subcommand("kernels", "List the kernel profiles, each behaviour with its source");
 
   try {
     app.parse(argc, argv);
@@ -83,6 +89,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (app.got_subcommand("list")) return cmd_list();
+  if (app.got_subcommand("kernels")) return cmd_kernels();
   if (designs->parsed()) return cmd_designs(dz);
   if (litmus->parsed()) return cmd_litmus(lt);
   if (explore->parsed()) return cmd_explore(ex);
