@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # The main job: build a fuzz target in the `fuzz` preset and hunt a free-path design's bugs.
 #
-#   bash ci/hunt.sh [--design NAME] [--plugin FILE] [--target NAME] [--time SECONDS]
-#                   [--ops SET] [--jobs N] [--seed N] [--out DIR] [--help]
+#   bash ci/hunt.sh [--design NAME] [--plugin FILE] [--kernel PROFILE] [--target NAME]
+#                   [--time SECONDS] [--ops SET] [--jobs N] [--seed N] [--out DIR] [--help]
 #
 #   --design NAME    free-path design under test (default: seed-v3); `--design list` lists them
 #   --plugin FILE    a design of your own, one source file written against the plug-in API
 #                    (docs/plugin-api.md); built into build/hunt-plugin and fuzzed under the
 #                    name of its file (my_patch.c -> my-patch)
+#   --kernel PROFILE simulated kernel (SVAFUZZ_KERNEL; `svafuzz kernels` lists them):
+#                    v6.19-fixed (default: v6.19 with the fixes of its known gaps, so every op
+#                    can be hunted), v6.19 (the gaps stay: docs/findings/), or v6.18
 #   --target NAME    fuzz target (default: deferred_free_sched_fuzzer)
 #   --time SECONDS   wall-clock budget for fuzzing (default: 120)
-#   --ops SET        scenario ops that run (SVAFUZZ_OPS): free-path (default) leaves out
-#                    hot_remove, cpa, ptdump and exit, which reach documented v6.19 gaps
-#                    (docs/findings/) that fire on every design;
-#                    `all`, or a comma list of op names
+#   --ops SET        scenario ops that run (SVAFUZZ_OPS): all (default), free-path (leaves
+#                    out hot_remove, cpa, ptdump and exit, whose documented v6.19 gaps fire on
+#                    every design under --kernel v6.19), or a comma list of op names
 #   --jobs N         parallel fuzzing processes, libFuzzer's -fork=N (default: 1)
 #   --seed N         libFuzzer -seed (default: 0 = libFuzzer picks one)
 #   --out DIR        where corpora, logs and reproducers go (default: out/hunt)
@@ -28,13 +30,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "hunt.sh: $*" >&2; exit 2; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (see --help)"; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
 design=""; plugin=""; target=deferred_free_sched_fuzzer; budget=120; jobs=1; seed=0; out=out/hunt
-ops=free-path
+ops=all; kernel=v6.19-fixed
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -46,6 +48,7 @@ while [ $# -gt 0 ]; do
     --seed) need_value "$@"; is_uint "$2" || die "--seed takes a whole number, not '$2'"; seed=$2; shift 2 ;;
     --out) need_value "$@"; out=$2; shift 2 ;;
     --ops) need_value "$@"; ops=$2; shift 2 ;;
+    --kernel) need_value "$@"; kernel=$2; shift 2 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -75,9 +78,9 @@ empty=$(mktemp -d); trap 'rm -rf "$empty"' EXIT
 if [ "$design" = list ]; then
   SVAFUZZ_DESIGN=no-such-design "$bin" -runs=0 "$empty" 2>&1 | grep -v '^INFO' >&2; exit 0
 fi
-check=$(SVAFUZZ_DESIGN=$design SVAFUZZ_OPS=$ops "$bin" -runs=0 "$empty" 2>&1); rc=$?
-[ $rc -eq 2 ] && { echo "$check" | grep -v '^INFO' >&2; die "bad --design '$design' or --ops '$ops'"; }
-export SVAFUZZ_DESIGN=$design SVAFUZZ_OPS=$ops
+check=$(SVAFUZZ_DESIGN=$design SVAFUZZ_OPS=$ops SVAFUZZ_KERNEL=$kernel "$bin" -runs=0 "$empty" 2>&1); rc=$?
+[ $rc -eq 2 ] && { echo "$check" | grep -v '^INFO' >&2; die "bad --design '$design', --kernel '$kernel' or --ops '$ops'"; }
+export SVAFUZZ_DESIGN=$design SVAFUZZ_OPS=$ops SVAFUZZ_KERNEL=$kernel
 
 stamp=$(date +%Y%m%d-%H%M%S)
 work="$out/$design-$target-$stamp"
@@ -94,7 +97,7 @@ mkdir -p "$work/seeds"
 [ -d "corpus/$target" ] && find "corpus/$target" -maxdepth 1 -type f -exec cp {} "$work/seeds/" \;
 seeds=("$work/seeds")
 
-echo "hunt: fuzzing design $design (ops $ops) with $target for ${budget}s, $jobs job(s); log: $log" >&2
+echo "hunt: fuzzing design $design (kernel $kernel, ops $ops) with $target for ${budget}s, $jobs job(s); log: $log" >&2
 start=$(date +%s)
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} "$bin" -max_total_time="$budget" -print_final_stats=1 \
   -artifact_prefix="$work/artifacts/" "${opts[@]}" "$work/corpus" "${seeds[@]}" >"$log" 2>&1 &
@@ -144,6 +147,6 @@ TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} "$bin" "$min" >"$work/report.txt" 
 grep -aq 'FINDING\|Sanitizer\|runtime error' "$work/report.txt" || { min=$crash; "$bin" "$min" >"$work/report.txt" 2>&1 || true; }
 echo "===== report and interleaving (re-run of $min) =====" >&2
 grep -av '^INFO:\|^Running:\|^Executed ' "$work/report.txt" >&2
-echo "===== end of report; replay with: SVAFUZZ_DESIGN=$design SVAFUZZ_OPS=$ops SVAFUZZ_STORY=1 $bin $min =====" >&2
+echo "===== end of report; replay with: SVAFUZZ_DESIGN=$design SVAFUZZ_KERNEL=$kernel SVAFUZZ_OPS=$ops SVAFUZZ_STORY=1 $bin $min =====" >&2
 echo "FOUND $(detector "$work/report.txt") $design ${elapsed}s $min"
 exit 1

@@ -7,20 +7,24 @@
 #   bash ci/litmus.sh --jobs N FILE...        run these files, N at a time (default 2)
 #   bash ci/litmus.sh --design NAME           run every shape on design NAME expecting Never
 #                                             (ci/plugin.sh uses this for a plug-in)
+#   bash ci/litmus.sh --kernel PROFILE        run under this kernel profile (default v6.19;
+#                                             svafuzz kernels lists them)
 set -u
 here="$(cd "$(dirname "$0")/.." && pwd)"
 svafuzz=""
 build_dir="$here/build/litmus"
 jobs=2
 design=""
+kernel=v6.19
 files=()
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --svafuzz) svafuzz="${2:-}"; shift 2 ;;
     --build-dir) build_dir="${2:-}"; shift 2 ;;
     --jobs) jobs="${2:-}"; shift 2 ;;
     --design) design="${2:-}"; shift 2 ;;
+    --kernel) kernel="${2:-}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "litmus.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
     *) files+=("$1"); shift ;;
@@ -40,8 +44,8 @@ fi
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-extra=()
-[ -n "$design" ] && extra=(--design "$design")
+extra=(--kernel "$kernel")
+[ -n "$design" ] && extra+=(--design "$design")
 # With --design, files that share a shape are one run (at bound max(k, 2), see svafuzz litmus).
 if [ -n "$design" ]; then
   declare -A seen=()

@@ -2,7 +2,11 @@
 # Builds a free-path design written against the plug-in API (docs/plugin-api.md) and tests it
 # with every checker svafuzz has:
 #
-#   bash ci/plugin.sh FILE [--hunt-time SECONDS] [--no-tsan] [--no-hunt] [--jobs N]
+#   bash ci/plugin.sh FILE [--kernel PROFILE] [--hunt-time SECONDS] [--no-tsan] [--no-hunt]
+#                     [--jobs N]
+#
+#   --kernel PROFILE  simulated kernel for every checker (default v6.19-fixed, where the
+#                     hunt runs every op; `svafuzz kernels` lists them)
 #
 #   1. asan preset (AddressSanitizer + UBSan), FILE compiled in with -DSVAFUZZ_PLUGINS=FILE as
 #      the design named after the file (my_patch.c -> my-patch);
@@ -17,14 +21,15 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "plugin.sh: $*" >&2; exit 2; }
 
-file=""; hunt_time=60; tsan=1; hunt=1; jobs=2
+file=""; hunt_time=60; tsan=1; hunt=1; jobs=2; kernel=v6.19-fixed
 while [ $# -gt 0 ]; do
   case "$1" in
     --hunt-time) [[ "${2:-}" =~ ^[0-9]+$ ]] || die "--hunt-time needs seconds"; hunt_time=$2; shift 2 ;;
     --jobs) [[ "${2:-}" =~ ^[1-9][0-9]*$ ]] || die "--jobs needs a positive number"; jobs=$2; shift 2 ;;
+    --kernel) [ -n "${2:-}" ] || die "--kernel needs a profile name"; kernel=$2; shift 2 ;;
     --no-tsan) tsan=0; shift ;;
     --no-hunt) hunt=0; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -61,17 +66,19 @@ run_checker() {  # name command...
 echo "plugin.sh: building $file as design '$design' (asan preset)"
 asan=$(build asan)
 bin="$asan/tools/svafuzz/svafuzz"
+"$bin" designs --check "$design" --kernel "$kernel" --shape no-such-shape >/dev/null 2>"$root/build/plugin-kernel.err"
+grep -q "unknown kernel profile" "$root/build/plugin-kernel.err" && die "$(cat "$root/build/plugin-kernel.err")"
 "$bin" designs | grep -q "^$design " || die "design '$design' not registered: does $file end with SVAFUZZ_PAGETABLE_FREE_KERNEL(fn)?"
-run_checker litmus bash ci/litmus.sh --svafuzz "$bin" --jobs "$jobs" --design "$design"
-run_checker random "$bin" designs --check "$design" --strategy random --runs 500
+run_checker litmus bash ci/litmus.sh --svafuzz "$bin" --jobs "$jobs" --design "$design" --kernel "$kernel"
+run_checker random "$bin" designs --check "$design" --strategy random --runs 500 --kernel "$kernel"
 if [ "$tsan" = 1 ]; then
   echo "plugin.sh: building the tsan preset"
   tbin="$(build tsan)/tools/svafuzz/svafuzz"
-  run_checker threads env TSAN_OPTIONS=halt_on_error=1 "$tbin" designs --check "$design" --strategy threads --runs 20
+  run_checker threads env TSAN_OPTIONS=halt_on_error=1 "$tbin" designs --check "$design" --strategy threads --runs 20 --kernel "$kernel"
 fi
 if [ "$hunt" = 1 ]; then
   if [ -f ci/hunt.sh ] && ls fuzzers/deferred_free_* >/dev/null 2>&1; then
-    run_checker fuzzers bash ci/hunt.sh --plugin "$file" --time "$hunt_time"
+    run_checker fuzzers bash ci/hunt.sh --plugin "$file" --kernel "$kernel" --time "$hunt_time"
   else
     echo "plugin.sh: no concurrent fuzzers in this tree (fuzzers/deferred_free_*); skipped"
   fi
