@@ -1,6 +1,7 @@
 // The scenario executor (executor.h).
 #include "core/scenario/executor.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 
@@ -145,9 +146,13 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
 }
 
 uint64_t step_budget_for(const Scenario& s, uint64_t base) {
-  uint64_t ops = 0;
-  for (const Agent& a : s.agents) ops += a.ops.size();
-  return base + kStepBudgetPerOp * ops;
+  uint64_t ops = 0, gib_vmaps = 0;
+  for (const Agent& a : s.agents) {
+    ops += a.ops.size();
+    for (const Op& op : a.ops) gib_vmaps += op.kind == OpKind::kVmapHuge && (op.arg & 1);
+  }
+  // Capped: the budget is a livelock detector, and a real livelock must still end the run.
+  return base + kStepBudgetPerOp * ops + kStepBudgetPerGiBFallback * std::min<uint64_t>(gib_vmaps * ops, 4);
 }
 
 bool design_exists(const std::string& name) { return free::find_design(name) != nullptr; }

@@ -57,6 +57,12 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts);
 // but finite executions (a 30-minute fuzzing run on mainline hit 200,000 with a few ptdump
 // walkers). The budget grows with the work: base + kStepBudgetPerOp per op.
 constexpr uint64_t kStepBudgetPerOp = 20000;
+// A 1 GiB huge vmap whose promotion is refused falls back to 262,144 4 KiB PTEs (the kernel's
+// vmap_pmd_range -> vmap_pte_range): under v6.19-fixed that happens whenever ptdump holds
+// init_mm's lock (vmap_try_huge_pud/pmd's mmap_read_lock_try fails). That mapping, and every
+// ptdump walk of it, is ~600,000 points (measured: 632,000 for the mapping). Each such op adds
+// this much per op of the scenario that may walk or unmap it (at most 4 times).
+constexpr uint64_t kStepBudgetPerGiBFallback = 700000;
 uint64_t step_budget_for(const Scenario& s, uint64_t base);
 
 bool design_exists(const std::string& name);
