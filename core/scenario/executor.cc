@@ -146,13 +146,17 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
 }
 
 uint64_t step_budget_for(const Scenario& s, uint64_t base) {
-  uint64_t ops = 0, gib_vmaps = 0;
+  uint64_t ops = 0, gib_vmaps = 0, walks = 0;
   for (const Agent& a : s.agents) {
     ops += a.ops.size();
-    for (const Op& op : a.ops) gib_vmaps += op.kind == OpKind::kVmapHuge && (op.arg & 1);
+    for (const Op& op : a.ops) {
+      gib_vmaps += op.kind == OpKind::kVmapHuge && (op.arg & 1);
+      walks += op.kind == OpKind::kPtdump;
+    }
   }
-  // Capped: the budget is a livelock detector, and a real livelock must still end the run.
-  return base + kStepBudgetPerOp * ops + kStepBudgetPerGiBFallback * std::min<uint64_t>(gib_vmaps * ops, 4);
+  // The fallback's 512 PTE tables stay after the unmap (vunmap frees no table), so each
+  // ptdump then reads 262,144 entries: one allowance per fallback and per walk.
+  return base + kStepBudgetPerOp * ops + (gib_vmaps ? kStepBudgetPerGiBFallback * (gib_vmaps + walks) : 0);
 }
 
 bool design_exists(const std::string& name) { return free::find_design(name) != nullptr; }

@@ -238,8 +238,16 @@ std::string OpRunner::vmap_huge(const Op& op) {
   if (!reserve(&vmaps_, addr, addr + size)) return what + "range taken meanwhile";
   int err = vmap_range_noflush(addr, addr + size, kDevBase + (addr - vmalloc_model_start()),
                                __PAGE_KERNEL, (op.arg & 1) ? PUD_SHIFT : PMD_SHIFT);
+  if (err) {
+    // The caller frees the area (__ioremap_caller's free_vm_area -> vunmap): a refused
+    // promotion (v6.19-fixed's trylock) falls back to 4 KiB PTEs, which fail when the frame
+    // pool runs out, and must not stay mapped for every later walk to cross.
+    vunmap_range(addr, addr + size);
+    finish(&vmaps_, addr);
+    return what + hex_range("vmap_huge (failed, unmapped)", addr, addr + size);
+  }
   unpin(&vmaps_, addr);
-  return what + hex_range(err ? "vmap_huge (failed)" : "vmap_huge", addr, addr + size);
+  return what + hex_range("vmap_huge", addr, addr + size);
 }
 
 std::string OpRunner::vunmap(const Op& op) {
