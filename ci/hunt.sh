@@ -19,24 +19,27 @@
 #   --jobs N         parallel fuzzing processes, libFuzzer's -fork=N (default: 1)
 #   --seed N         libFuzzer -seed (default: 0 = libFuzzer picks one)
 #   --out DIR        where corpora, logs and reproducers go (default: out/hunt)
+#   --stop-on-known  stop at the first finding even if corpus/known-findings lists its
+#                    signature (default: count it, keep one reproducer per signature, go on)
 #
 # Shows progress every 10 s. On a finding it minimises the input, then prints the sanitizer or
 # model report, the interleaving that led to it (each agent's steps around the faulting walk)
 # and the path of the saved reproducer. The last line is machine-readable:
 #   FOUND <detector> <design> <seconds>s <reproducer-path>     (exit 1)
-#   CLEAN <design> <execs> execs <seconds>s                     (exit 0)
+#   CLEAN <design> <execs> execs <seconds>s known=<n>           (exit 0)
+# FOUND is printed only for a signature corpus/known-findings does not list (see --stop-on-known).
 # Exit status 2 means the hunt itself could not run (bad flag, unknown design, build failure).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "hunt.sh: $*" >&2; exit 2; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (see --help)"; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
 design=""; plugin=""; target=deferred_free_sched_fuzzer; budget=120; jobs=1; seed=0; out=out/hunt
-ops=all; kernel=v6.19-fixed
+ops=all; kernel=v6.19-fixed; stop_on_known=0; known_file=corpus/known-findings
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -49,6 +52,7 @@ while [ $# -gt 0 ]; do
     --out) need_value "$@"; out=$2; shift 2 ;;
     --ops) need_value "$@"; ops=$2; shift 2 ;;
     --kernel) need_value "$@"; kernel=$2; shift 2 ;;
+    --stop-on-known) stop_on_known=1; shift ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -98,30 +102,55 @@ mkdir -p "$work/seeds"
 seeds=("$work/seeds")
 
 echo "hunt: fuzzing design $design (kernel $kernel, ops $ops) with $target for ${budget}s, $jobs job(s); log: $log" >&2
-start=$(date +%s)
-TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} "$bin" -max_total_time="$budget" -print_final_stats=1 \
-  -artifact_prefix="$work/artifacts/" "${opts[@]}" "$work/corpus" "${seeds[@]}" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$empty"' INT TERM
-while kill -0 $pid 2>/dev/null; do
-  for _ in 1 2 3 4 5 6 7 8 9 10; do sleep 1; kill -0 $pid 2>/dev/null || break; done
-  kill -0 $pid 2>/dev/null || break
-  # libFuzzer prints "#N NEW cov: C ... exec/s: E"; in -fork mode "#N: cov: C ... exec/s E".
-  last=$(grep -aE '^#[0-9]+' "$log" | tail -1 | sed -E 's/^#([0-9]+):?[[:space:]].*cov: ([0-9]+).*exec\/s:? ([0-9]+).*/#\1 execs, cov \2, \3 exec\/s/')
-  echo "hunt: $(( $(date +%s) - start ))/${budget}s ${last:-starting}" >&2
+# A finding whose signature corpus/known-findings lists (a documented gap) is counted, kept
+# once as $work/known-<id>, and the hunt goes on in a new libFuzzer round with the time left
+# (unless --stop-on-known). Any other finding ends the hunt.
+is_known() {  # id -> doc path on stdout if known for this design
+  [ -f "$known_file" ] || return 1
+  awk -v id="$1" -v d="$design" '$1 !~ /^#/ && $1 == id && ($2 == "*" || $2 == d) { print $3; found = 1; exit }
+    END { exit !found }' "$known_file"
+}
+start=$(date +%s); round=0; known=0; total_execs=0
+mkdir -p "$work/artifacts/known"
+while :; do
+  round=$((round + 1))
+  left=$(( budget - ($(date +%s) - start) ))
+  [ "$left" -ge 1 ] || break
+  TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} "$bin" -max_total_time="$left" -print_final_stats=1 \
+    -artifact_prefix="$work/artifacts/" "${opts[@]}" "$work/corpus" "${seeds[@]}" >"$log" 2>&1 &
+  pid=$!
+  trap 'kill $pid 2>/dev/null; rm -rf "$empty"' INT TERM
+  while kill -0 $pid 2>/dev/null; do
+    for _ in 1 2 3 4 5 6 7 8 9 10; do sleep 1; kill -0 $pid 2>/dev/null || break; done
+    kill -0 $pid 2>/dev/null || break
+    # libFuzzer prints "#N NEW cov: C ... exec/s: E"; in -fork mode "#N: cov: C ... exec/s E".
+    last=$(grep -aE '^#[0-9]+' "$log" | tail -1 | sed -E 's/^#([0-9]+):?[[:space:]].*cov: ([0-9]+).*exec\/s:? ([0-9]+).*/#\1 execs, cov \2, \3 exec\/s/')
+    echo "hunt: $(( $(date +%s) - start ))/${budget}s round $round ${last:-starting}, known=$known" >&2
+  done
+  wait $pid
+  cp "$log" "$work/fuzz-round$round.log"
+  round_execs=$(grep -aE 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
+  [ -n "$round_execs" ] || round_execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#:')
+  total_execs=$(( total_execs + ${round_execs:-0} ))
+  crash=$(ls -t "$work"/artifacts/crash-* "$work"/artifacts/leak-* "$work"/artifacts/timeout-* \
+            "$work"/artifacts/oom-* 2>/dev/null | head -1)
+  [ -n "$crash" ] || break
+  id=$(grep -aoE '==SVAFUZZ== SIGNATURE [0-9a-f]{16}' "$log" | head -1 | awk '{print $3}')
+  [ "$stop_on_known" = 0 ] && [ -n "$id" ] && doc=$(is_known "$id") || break
+  known=$((known + 1))
+  if [ ! -e "$work/known-$id" ]; then
+    cp "$crash" "$work/known-$id"
+    echo "hunt: known finding $id ($doc) after $(( $(date +%s) - start ))s, kept as $work/known-$id; going on" >&2
+  fi
+  mv "$crash" "$work/artifacts/known/"
 done
-wait $pid
 elapsed=$(( $(date +%s) - start ))
 
-crash=$(ls -t "$work"/artifacts/crash-* "$work"/artifacts/leak-* "$work"/artifacts/timeout-* \
-          "$work"/artifacts/oom-* 2>/dev/null | head -1)
 if [ -z "$crash" ]; then
-  if ! grep -aqE 'Done [0-9]+ runs|stat::number_of_executed_units|INFO: exiting: 0' "$log"; then
+  if ! grep -aqE 'Done [0-9]+ runs|stat::number_of_executed_units|INFO: exiting: 0' "$log" && [ "$known" -eq 0 ]; then
     tail -30 "$log" >&2; die "the fuzzer stopped without a finding or a summary (see $log)"
   fi
-  execs=$(grep -aE 'stat::number_of_executed_units' "$log" | tail -1 | awk '{print $2}')
-  [ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#:')
-  echo "CLEAN $design ${execs:-0} execs ${elapsed}s"
+  echo "CLEAN $design $total_execs execs ${elapsed}s known=$known"
   exit 0
 fi
 
