@@ -113,7 +113,7 @@ is_known() {  # id -> doc path on stdout if known for this design
 start=$(date +%s); round=0; known=0; total_execs=0
 mkdir -p "$work/artifacts/known"
 while :; do
-  round=$((round + 1))
+  round=$((round + 1)); crash=""
   left=$(( budget - ($(date +%s) - start) ))
   [ "$left" -ge 1 ] || break
   TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} "$bin" -max_total_time="$left" -print_final_stats=1 \
@@ -142,6 +142,12 @@ while :; do
     cp "$crash" "$work/known-$id"
     echo "hunt: known finding $id ($doc) after $(( $(date +%s) - start ))s, kept as $work/known-$id; going on" >&2
   fi
+  # An input of the corpus or the seeds that reaches the known finding would end every later
+  # round while libFuzzer loads it: take it out (files with the crash's content).
+  sum=$(sha1sum <"$crash" | awk '{print $1}')
+  for f in "$work"/corpus/* "$work"/seeds/*; do
+    [ -f "$f" ] && [ "$(sha1sum <"$f" | awk '{print $1}')" = "$sum" ] && mv "$f" "$work/artifacts/known/"
+  done
   mv "$crash" "$work/artifacts/known/"
 done
 elapsed=$(( $(date +%s) - start ))
