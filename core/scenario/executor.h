@@ -61,7 +61,7 @@ constexpr uint64_t kStepBudgetPerOp = 20000;
 // vmap_pmd_range -> vmap_pte_range): under v6.19-fixed that happens whenever ptdump holds
 // init_mm's lock (vmap_try_huge_pud/pmd's mmap_read_lock_try fails). That mapping, and every
 // ptdump walk of it, is ~600,000 points (measured: 632,000 for the mapping). Each such op adds
-// this much per such op and per ptdump op of the scenario.
+// this much per such op and per ptdump op of the scenario, at most 6 times.
 constexpr uint64_t kStepBudgetPerGiBFallback = 700000;
 uint64_t step_budget_for(const Scenario& s, uint64_t base);
 
