@@ -180,6 +180,14 @@ min="$work/reproducer-$design-$(basename "$crash")"
 # Re-run the reproducer alone: the target prints the interleaving and the report.
 TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} "$bin" "$min" >"$work/report.txt" 2>&1 || true
 grep -aq 'FINDING\|Sanitizer\|runtime error' "$work/report.txt" || { min=$crash; "$bin" "$min" >"$work/report.txt" 2>&1 || true; }
+# libFuzzer's minimisation keeps "crashes", not "the same bug": a cut can land on another
+# finding (a new signature minimised into a known gap). Keep the unminimised input then.
+sig_of() { grep -aoE '==SVAFUZZ== SIGNATURE [0-9a-f]{16}' "$1" | head -1 | awk '{print $3}'; }
+if [ -n "$id" ] && [ "$min" != "$crash" ] && [ "$(sig_of "$work/report.txt")" != "$id" ]; then
+  echo "hunt: the minimised input has another signature than $id; keeping the unminimised one" >&2
+  min="$work/reproducer-$design-$(basename "$crash")-unminimised"; cp "$crash" "$min"
+  TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} "$bin" "$min" >"$work/report.txt" 2>&1 || true
+fi
 echo "===== report and interleaving (re-run of $min) =====" >&2
 grep -av '^INFO:\|^Running:\|^Executed ' "$work/report.txt" >&2
 echo "===== end of report; replay with: SVAFUZZ_DESIGN=$design SVAFUZZ_KERNEL=$kernel SVAFUZZ_OPS=$ops SVAFUZZ_STORY=1 $bin $min =====" >&2

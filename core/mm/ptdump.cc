@@ -17,6 +17,9 @@ struct PtdumpWalk {
   // walk_page_range_debug's per-level callbacks: READ_ONCE each entry, note leaves, check
   // and enter tables.
   void walk_table(ptdesc* table, int level, uint64_t base) {
+    // A point per entry (a free between two reads is the race window), bounded by the world:
+    // granted beyond the step budget, so a walk of a 1 GiB 4 KiB-PTE mapping is no livelock.
+    sync::grant_steps(PTRS_PER_TABLE);
     for (unsigned i = 0; i < PTRS_PER_TABLE; ++i) {
       pteval_t e = read_entry(table_slot(table, i));
       // The table may have been freed under the walk (v6.19 leaves huge-vmap promotion and

@@ -10,9 +10,17 @@
 namespace svafuzz::mm {
 namespace {
 
+// The number of level-`level` entries that cover [addr, end): the points a scan of them takes,
+// granted beyond the step budget (sync::grant_steps: a 1 GiB range is 262,144 PTEs).
+uint64_t entries_in_range(uint64_t addr, uint64_t end, int level) {
+  const uint64_t size = level_size(level);
+  return (end - (addr & ~(size - 1)) + size - 1) / size;
+}
+
 // Model-only guard standing in for alloc_vmap_area's guarantee that the range is free: true
 // if any leaf is present in [addr, end) below the level-`level` table `table`.
 bool has_leaf(ptdesc* table, int level, uint64_t addr, uint64_t end) {
+  sync::grant_steps(entries_in_range(addr, end, level));
   for (uint64_t next; addr < end; addr = next) {
     next = level_addr_end(addr, end, level);
     pteval_t e = read_entry(table_slot(table, pt_index(addr, level)));
@@ -27,6 +35,7 @@ int vmap_pte_range(pteval_t* pmd, uint64_t addr, uint64_t end, phys_addr_t phys_
                    pteval_t prot) {
   pteval_t* pte = pte_alloc_kernel(pmd, addr);
   if (!pte) return -kENOMEM;
+  sync::grant_steps(entries_in_range(addr, end, kPte));
   for (; addr != end; ++pte, addr += PAGE_SIZE, phys_addr += PAGE_SIZE) {
     // BUG_ON(!pte_none(ptep_get(pte))): excluded by the has_leaf guard.
     write_entry(pte, (phys_addr & PTE_PFN_MASK) | prot);   // set_pte_at(&init_mm, ...)
@@ -74,6 +83,7 @@ int vmap_p4d_range(pteval_t* pgd, uint64_t addr, uint64_t end, phys_addr_t phys_
 
 void vunmap_pte_range(pteval_t* pmd, uint64_t addr, uint64_t end) {
   pteval_t* pte = table_offset(read_entry(pmd), kPte, addr);   // pte_offset_kernel
+  sync::grant_steps(entries_in_range(addr, end, kPte));
   for (; addr != end; ++pte, addr += PAGE_SIZE) clear_entry(pte);   // ptep_get_and_clear
 }
 

@@ -146,21 +146,9 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
 }
 
 uint64_t step_budget_for(const Scenario& s, uint64_t base) {
-  uint64_t ops = 0, gib_vmaps = 0, walks = 0;
-  for (const Agent& a : s.agents) {
-    ops += a.ops.size();
-    for (const Op& op : a.ops) {
-      gib_vmaps += op.kind == OpKind::kVmapHuge && (op.arg & 1);
-      walks += op.kind == OpKind::kPtdump;
-    }
-  }
-  // The fallback's 512 PTE tables stay after the unmap (vunmap frees no table), so each
-  // ptdump then reads 262,144 entries: one allowance per fallback and per walk.
-  // Capped at 6 allowances: every step is traced, and an uncapped budget let one execution's
-  // trace reach a 2 GiB allocation (a libFuzzer out-of-memory on percpu-llist, 284 s into a
-  // v6.19-fixed hunt).
-  return base + kStepBudgetPerOp * ops +
-         (gib_vmaps ? kStepBudgetPerGiBFallback * std::min<uint64_t>(gib_vmaps + walks, 6) : 0);
+  uint64_t ops = 0;
+  for (const Agent& a : s.agents) ops += a.ops.size();
+  return base + kStepBudgetPerOp * ops;
 }
 
 bool design_exists(const std::string& name) { return free::find_design(name) != nullptr; }

@@ -55,14 +55,13 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts);
 // A legitimate execution can be long: one ptdump of init_mm takes ~7,000 points at 4 levels
 // and ~9,300 at 5 (measured), and a scenario may hold 128 ops, so a fixed budget flagged long
 // but finite executions (a 30-minute fuzzing run on mainline hit 200,000 with a few ptdump
-// walkers). The budget grows with the work: base + kStepBudgetPerOp per op.
+// walkers). The budget grows with the work: base + kStepBudgetPerOp per op, plus what the
+// model grants at run time for scans and writes of whole tables (sync::grant_steps): a 1 GiB
+// huge vmap whose promotion is refused maps 262,144 PTEs (vmap_pte_range), and every ptdump
+// then reads them all. An estimate from the ops alone either flagged those (a false
+// step-budget finding in 24 s of a v6.19-fixed hunt on mainline, 13 ptdumps after one refused
+// 1 GiB promotion) or, uncapped, let the trace grow to a 2 GiB allocation.
 constexpr uint64_t kStepBudgetPerOp = 20000;
-// A 1 GiB huge vmap whose promotion is refused falls back to 262,144 4 KiB PTEs (the kernel's
-// vmap_pmd_range -> vmap_pte_range): under v6.19-fixed that happens whenever ptdump holds
-// init_mm's lock (vmap_try_huge_pud/pmd's mmap_read_lock_try fails). That mapping, and every
-// ptdump walk of it, is ~600,000 points (measured: 632,000 for the mapping). Each such op adds
-// this much per such op and per ptdump op of the scenario, at most 6 times.
-constexpr uint64_t kStepBudgetPerGiBFallback = 700000;
 uint64_t step_budget_for(const Scenario& s, uint64_t base);
 
 bool design_exists(const std::string& name);

@@ -52,8 +52,9 @@ void format_trace(const StoryInput& in, std::string* out) {
     if (per_agent[a] < 6) show[i] = true, per_agent[a]++;
   }
   char buf[256];
-  std::snprintf(buf, sizeof buf, "trace: %zu scheduling points; the last %zu before the finding (step %llu), and each agent's last 6:\n",
-                e.size(), std::min(end, in.window), (unsigned long long)in.finding_step);
+  std::snprintf(buf, sizeof buf, "trace: %llu scheduling points; the last %zu before the finding (step %llu), and each agent's last 6:\n",
+                (unsigned long long)(e.size() + in.trace->dropped()), std::min(end, in.window),
+                (unsigned long long)in.finding_step);
   *out += buf;
   bool gap = false;
   for (size_t i = 0; i < end; ++i) {

@@ -11,8 +11,9 @@
 // End of an execution: when no agent is runnable and every non-daemon agent has finished,
 // should_stop() becomes true and blocked daemons (the kworker) are woken to leave their idle
 // loops. No runnable agent while a non-daemon agent is blocked is a deadlock finding; more than
-// step_budget points is a step-budget finding. After any finding the execution stops at the
-// next point: every unfinished fiber is unwound by an internal exception (destructors run) and
+// step_budget points is a step-budget finding (points a daemon takes while a non-daemon agent
+// can run are idle time, allowed kIdleStepsPerBudgetStep times as many). After any finding the execution stops at the
+// next point (grant_steps() raises the budget for bounded bulk work): every unfinished fiber is unwound by an internal exception (destructors run) and
 // run() returns. Release points (spin_unlock, mutex_unlock) never throw, because guards call
 // them from destructors; the agent stops at its next non-release point instead.
 #pragma once
@@ -40,6 +41,8 @@ struct SchedOptions {
 
 class SchedRuntime final : public sync::Runtime {
  public:
+  // Idle daemon points allowed per point of budget (see count_step).
+  static constexpr uint64_t kIdleStepsPerBudgetStep = 4;
   // `source` must outlive every run(). Not thread-safe: use from one OS thread.
   explicit SchedRuntime(ChoiceSource* source, SchedOptions opts = {});
   ~SchedRuntime() override;
@@ -78,6 +81,8 @@ class SchedRuntime final : public sync::Runtime {
   uint64_t step() const override { return step_; }
   void on_finding() override { stop_ = true; }
   bool should_stop() const override { return stopping_; }
+  // Raises this execution's budget by `points` (reset() forgets it).
+  void grant_steps(uint64_t points) override { granted_ += points; }
 
  private:
   struct Agent;
@@ -97,6 +102,7 @@ class SchedRuntime final : public sync::Runtime {
   [[noreturn]] void exit_agent(Agent* a);
   void finish_execution();
   void unwind_all();
+  bool non_daemon_runnable() const;
   FiberContext* context_of(Agent* a);
 
   ChoiceSource* source_;
@@ -108,6 +114,9 @@ class SchedRuntime final : public sync::Runtime {
   std::vector<sync::AgentId> runnable_;   // scratch, reserved: no allocation at a point
   Agent* current_ = nullptr;
   uint64_t step_ = 0;
+  uint64_t granted_ = 0;                  // grant_steps() total of this execution
+  uint64_t work_steps_ = 0;               // points counted against step_budget + granted_
+  uint64_t idle_steps_ = 0;               // daemon points while a non-daemon could run
   uint32_t preemptions_ = 0;
   uint64_t switches_ = 0;
   int live_non_daemons_ = 0;

@@ -130,8 +130,15 @@ const char* file_basename(const char* path) {
   return s != nullptr ? s + 1 : path;
 }
 
+void Trace::drop_older_half() {
+  const size_t half = entries_.size() / 2;
+  entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(half));
+  dropped_ += half;
+}
+
 void Trace::clear() {
   entries_.clear();
+  dropped_ = 0;
   slots_.clear();
   named_.clear();
   objects_.clear();
@@ -230,6 +237,7 @@ nlohmann::json Trace::to_json() const {
   std::ostringstream hs;
   hs << std::hex << std::setw(16) << std::setfill('0') << hash_;
   j["hash"] = hs.str();
+  j["dropped"] = dropped_;
   return j;
 }
 

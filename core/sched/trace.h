@@ -64,7 +64,12 @@ class Trace {
 
   void clear();
   void set_agent_names(std::vector<std::string> names) { agent_names_ = std::move(names); }
+  // Keeps the last kMaxEntries entries: a full trace drops its older half (dropped() counts
+  // them). Reports and coverage read the points nearest the end; a bounded trace keeps a long
+  // execution's memory bounded (a trace of 4.7 M points was most of a 1.3 GB RSS).
+  static constexpr size_t kMaxEntries = size_t{1} << 20;
   void record(uint64_t step, sync::AgentId agent, const sync::Event& ev, const char* label) {
+    if (entries_.size() == kMaxEntries) [[unlikely]] drop_older_half();
     entries_.push_back(TraceEntry{step, agent, ev.kind, ev.object, label, ev.loc, 0});
   }
 
@@ -72,6 +77,8 @@ class Trace {
   void resolve();
 
   const std::vector<TraceEntry>& entries() const { return entries_; }
+  // Entries recorded in this execution but no longer kept (the oldest first).
+  uint64_t dropped() const { return dropped_; }
   // Built on first use after resolve() (not thread-safe on a shared const Trace).
   const std::vector<ObjectName>& objects() const;
   const std::vector<std::string>& agent_names() const { return agent_names_; }
@@ -93,7 +100,10 @@ class Trace {
     uint64_t kind_hash;   // hash of the object's kind string (part of the trace hash)
   };
 
+  void drop_older_half();
+
   std::vector<TraceEntry> entries_;
+  uint64_t dropped_ = 0;
   std::vector<ObjectSlot> slots_;          // per object id
   std::vector<ObjectName> named_;          // names given by namers
   mutable std::vector<ObjectName> objects_;

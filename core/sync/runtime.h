@@ -70,6 +70,12 @@ class Runtime {
 
   // True once every non-daemon agent has finished (kthread_should_stop for daemon loops).
   virtual bool should_stop() const { return false; }
+
+  // The calling agent is about to take up to `points` scheduling points of bounded work whose
+  // length depends on the world, not on a retry (one table's 512 entries read by a walk, or
+  // written by a mapping). Those points do not count towards a livelock budget. Only for work
+  // that ends by itself: a loop that grants on every retry would hide a livelock.
+  virtual void grant_steps(uint64_t points) {}
 };
 
 // The runtime installed on the calling OS thread, or nullptr.
@@ -101,6 +107,11 @@ inline void point(const Event& ev) {
 
 // kthread_should_stop(): the installed runtime's should_stop(), false with no runtime.
 bool kthread_should_stop();
+
+// Runtime::grant_steps on the installed runtime; does nothing with no runtime installed.
+inline void grant_steps(uint64_t points) {
+  if (Runtime* rt = current_runtime()) rt->grant_steps(points);
+}
 
 // An explicit yield (cpu_relax in a spin loop, or a deliberate preemption opportunity).
 void yield_point(SourceLoc loc = SVAFUZZ_HERE);

@@ -24,8 +24,9 @@
 //       found (the defect breaks the model, not the design). With --kernel v6.18 every design
 //       must be found: there is no deferral to get right, the design is never called.
 //   scenario_check minimize FILE DESIGN
-//       Greedily drops agents, ops and trailing schedule bytes while FILE still fires on DESIGN;
-//       prints the minimised scenario (with a `design` line).
+//       Greedily drops agents, ops and trailing schedule bytes while FILE still fires on DESIGN
+//       (kernel v6.19) with the same signature; prints the minimised scenario (with a `design`
+//       line).
 //   scenario_check signature FILE [--design NAME] [--defect NAME] [--kernel NAME]
 //       Replays FILE (on its `design` line's design unless --design; its "# defect:" planted
 //       defect unless --defect; kernel v6.19 unless --kernel) in a child and prints the
@@ -512,8 +513,17 @@ int minimize(const std::string& path, const std::string& design) {
   ParseError err;
   if (!read_file(path, &text) || !parse(text, &s, &err)) usage(path + ": " + err.format());
   if (!design_exists(design)) usage("unknown design '" + design + "'; known: " + design_names());
-  auto fires = [&](const Scenario& t) { return replay_one(t, design) != 0; };
-  if (!fires(s)) usage(path + " does not fire on " + design);
+  // A cut is kept only if the finding keeps its signature: a greedy cut that reaches another
+  // bug (a hunt's new finding minimised into a known gap) would lose the one asked about.
+  const svafuzz::mm::KernelProfile* v6_19 = &svafuzz::mm::kernel_v6_19();
+  Replay first = replay_capture(s, design, "", v6_19);
+  if (!first.fired) usage(path + " does not fire on " + design);
+  auto fires = [&](const Scenario& t) {
+    Replay r = replay_capture(t, design, "", v6_19);
+    return r.fired && r.signature.id == first.signature.id;
+  };
+  std::fprintf(stderr, "minimize: keeping signature %s\n",
+               first.signature.empty() ? "(none)" : first.signature.line().c_str());
   for (size_t a = s.agents.size(); a-- > 0;) {
     Scenario t = s;
     t.agents.erase(t.agents.begin() + a);

@@ -93,6 +93,93 @@ TEST_F(SchedRuntimeTest, StepBudgetStopsALivelockAndUnwindsEveryAgent) {
   EXPECT_FALSE(spin_is_locked(&lock));
 }
 
+// Bulk work that grants its points runs past the base budget; the same work without the grant
+// is a step-budget finding, and a grant lasts one execution only.
+TEST_F(SchedRuntimeTest, GrantedBulkPointsDoNotCountTowardsTheBudget) {
+  unsigned long table[512] = {};
+  auto scan = [&](bool grant) {
+    if (grant) grant_steps(512);
+    unsigned long sum = 0;
+    for (unsigned long& e : table) sum += READ_ONCE(e);
+    (void)sum;
+  };
+  RandomChoice src(7);
+  SchedOptions opts;
+  opts.step_budget = 100;
+  SchedRuntime rt(&src, opts);
+  rt.spawn("walker", [&] { scan(true); }, false);
+  rt.run();
+  EXPECT_TRUE(findings().empty());
+  rt.reset();
+  findings().clear();
+  rt.spawn("walker", [&] { scan(false); }, false);
+  rt.run();
+  ASSERT_FALSE(findings().empty());
+  EXPECT_EQ(findings().first().detector, Detector::kStepBudget);
+}
+
+// Always runs the agent named by `favourite` when it is runnable (a starving schedule).
+class FavourChoice final : public ChoiceSource {
+ public:
+  explicit FavourChoice(AgentId favourite) : favourite_(favourite) {}
+  size_t choose(const ChoicePoint& cp) override {
+    for (size_t i = 0; i < cp.runnable.size(); ++i) {
+      if (cp.runnable[i] == favourite_) return i;
+    }
+    return 0;
+  }
+  const char* name() const override { return "favour"; }
+
+ private:
+  AgentId favourite_;
+};
+
+// A daemon polling while a non-daemon works is idle time: it does not eat the work budget.
+TEST_F(SchedRuntimeTest, IdleDaemonPointsDoNotCountAsWork) {
+  RandomChoice src(11);
+  SchedOptions opts;
+  opts.step_budget = 100;
+  SchedRuntime rt(&src, opts);
+  unsigned long x = 0, done = 0;
+  // Like FreePathWorld's IOMMU agent: polls until the work it serves is over.
+  rt.spawn("poller", [&] { while (READ_ONCE(done) == 0) yield_point(); }, true);
+  rt.spawn("worker", [&] {
+    for (int i = 0; i < 90; ++i) (void)READ_ONCE(x);
+    WRITE_ONCE(done, 1);
+  }, false);
+  rt.run();
+  EXPECT_TRUE(findings().empty());
+  EXPECT_GT(rt.step(), 100u);   // the daemon's points came on top of the worker's 90
+}
+
+// ... but a daemon that keeps a runnable non-daemon from ever running still ends the execution.
+TEST_F(SchedRuntimeTest, ADaemonThatStarvesTheOthersHitsTheIdleAllowance) {
+  FavourChoice src(0);   // the first agent spawned: the poller
+  SchedOptions opts;
+  opts.step_budget = 100;
+  SchedRuntime rt(&src, opts);
+  unsigned long x = 0;
+  rt.spawn("poller", [&] { while (!kthread_should_stop()) yield_point(); }, true);
+  rt.spawn("worker", [&] { for (int i = 0; i < 90; ++i) (void)READ_ONCE(x); }, false);
+  rt.run();
+  ASSERT_FALSE(findings().empty());
+  EXPECT_EQ(findings().first().detector, Detector::kStepBudget);
+  EXPECT_LE(rt.step(), 100u * (SchedRuntime::kIdleStepsPerBudgetStep + 1) + 2);
+}
+
+// A trace keeps its last kMaxEntries entries and counts the ones it dropped.
+TEST(TraceTest, AFullTraceDropsItsOlderHalf) {
+  Trace t;
+  const uint64_t n = Trace::kMaxEntries + 10;
+  for (uint64_t i = 0; i < n; ++i) t.record(i, 0, Event{EventKind::kYield, nullptr, SVAFUZZ_HERE}, nullptr);
+  EXPECT_EQ(t.entries().size() + t.dropped(), n);
+  EXPECT_LE(t.entries().size(), Trace::kMaxEntries);
+  EXPECT_EQ(t.entries().back().step, n - 1);
+  EXPECT_EQ(t.entries().front().step, t.dropped());
+  t.clear();
+  EXPECT_EQ(t.dropped(), 0u);
+}
+
 TEST_F(SchedRuntimeTest, AFindingStopsTheExecutionAtTheNextPoint) {
   RandomChoice src(5);
   SchedRuntime rt(&src);
