@@ -5,6 +5,7 @@
 
 #include "core/klib/list.h"
 #include "core/mm/frame_check.h"
+#include "core/mm/model_defects.h"
 #include "core/mm/pgalloc.h"
 #include "core/mm/pgtable_alloc.h"
 #include "core/mm/pgtable_offset.h"
@@ -276,7 +277,9 @@ int __cpa_collapse_large_pages(uint64_t addr, int numpages) {
   ptdesc *pt, *tmp;
   list_for_each_entry_safe(pt, tmp, &pgtables, pt_list) {
     klib::list_del(&pt->pt_list);
-    pagetable_free(pt);
+    // Planted defect (model_defects.h collapse_frees_at_once): no PT_kernel dispatch.
+    if (model_defects().collapse_frees_at_once) __pagetable_free(pt);
+    else pagetable_free(pt);
   }
   return collapsed;
 }

@@ -27,7 +27,11 @@ template <typename Fn>
 int under_init_mm_read_trylock(Fn fn) {
   if (!kernel().profile().vmap_huge_takes_init_mm_lock) return fn();
   sync::mutex* lock = &kernel().init_mm().mmap_lock;
-  if (!sync::mutex_trylock(lock)) return 0;   // "return 0": no huge mapping this time
+  if (!sync::mutex_trylock(lock)) {
+    // Planted defect (model_defects.h vmap_trylock_ignored): the failure is not checked.
+    if (model_defects().vmap_trylock_ignored) return fn();
+    return 0;   // "return 0": no huge mapping this time
+  }
   int ret = fn();
   sync::mutex_unlock(lock);
   return ret;

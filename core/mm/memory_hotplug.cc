@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "core/mm/model_defects.h"
 #include "core/mm/pgalloc.h"
 #include "core/mm/pgtable_alloc.h"
 #include "core/mm/pgtable_offset.h"
@@ -47,7 +48,9 @@ void free_table_if_empty(ptdesc* table, pteval_t* parent, const char* kernel_fn)
   if (kernel().profile().hot_remove_clear_flush_defer) {
     locked_clear(parent);
     flush_tlb_all();
-    pagetable_free_kernel(table, loc);
+    // Planted defect (model_defects.h hot_remove_frees_at_once): the deferral left out.
+    if (model_defects().hot_remove_frees_at_once) __pagetable_free(table, kernel_fn, loc);
+    else pagetable_free_kernel(table, loc);
     return;
   }
   {

@@ -23,6 +23,17 @@ const std::vector<ModelDefectInfo>& all_model_defects() {
        "a range flush reaches only the first IOMMU unit of the domain (two_units_free)"},
       {"free-before-clear", &ModelDefects::free_before_clear,
        "pmd_free_pte_page frees the PTE table before pmd_clear (huge_promotion_under_dma)"},
+      {"vmap-trylock-ignored", &ModelDefects::vmap_trylock_ignored,
+       "v6.19-fixed: a huge vmap promotion goes on, unlocked, when init_mm's trylock fails "
+       "(ptdump_during_huge_promotion)"},
+      {"collapse-frees-at-once", &ModelDefects::collapse_frees_at_once,
+       "v6.19-fixed: the CPA collapse frees its split tables with no deferral "
+       "(cpa_split_collapse_under_dma)"},
+      {"hot-remove-frees-at-once", &ModelDefects::hot_remove_frees_at_once,
+       "v6.19-fixed: hot-remove frees the cleared table with no deferral (hot_remove_under_dma)"},
+      {"mm-release-flush-not-waited", &ModelDefects::mm_release_flush_not_waited,
+       "v6.19-fixed: process exit's flush of a cleared PASID entry is not waited for "
+       "(process_exit_during_unbind)"},
   };
   return v;
 }

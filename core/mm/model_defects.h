@@ -35,6 +35,21 @@ struct ModelDefects {
   // pmd_free_pte_page frees the PTE table before it clears the PMD entry that points at it.
   // core/mm/huge_vmap.cc.
   bool free_before_clear = false;
+  // The defects below each break one v6.19-fixed behaviour (kernel_profile.h) the way a
+  // botched version of its patch would; each is found under --kernel v6.19-fixed.
+  // vmap_try_huge_pmd/pud ignore a failed init_mm trylock and promote anyway, unlocked (the
+  // trylock's result unchecked). core/mm/huge_vmap.cc.
+  bool vmap_trylock_ignored = false;
+  // The CPA collapse frees its (marked) split tables with __pagetable_free, bypassing
+  // pagetable_free's PT_kernel dispatch to the deferred path. core/mm/cpa.cc.
+  bool collapse_frees_at_once = false;
+  // The fixed hot-remove clears the entry and flushes the CPU TLB, then frees the table at
+  // once (__pagetable_free) instead of through pagetable_free_kernel. core/mm/memory_hotplug.cc.
+  bool hot_remove_frees_at_once = false;
+  // mm_release's flush of an already-cleared PASID entry is queued but not waited for (no
+  // wait descriptor), so exit_mmap frees the user tables before the unit has dropped what it
+  // cached. core/iommu/sva.cc.
+  bool mm_release_flush_not_waited = false;
 };
 
 // The process's switches (all off unless a harness set one).
