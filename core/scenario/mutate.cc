@@ -53,19 +53,9 @@ AgentKind random_agent_kind(Rng& rng, Profile profile) {
   }
 }
 
-// A fresh stream's length: the engine-free campaign's default (scenario_check --schedule-bytes).
-// Growing a schedule one byte at a time from a seed's empty one was too slow to reach a race
-// window that random streams hit in ~100 runs: measured, a 240 s hunt on mainline with the
-// planted defect collapse-frees-at-once (v6.19-fixed) missed it in 13,116 executions, while
-// the campaign on the same seed found it in 58-190 runs.
-constexpr size_t kFreshScheduleBytes = 96;
-
 void mutate_schedule(Scenario* s, Rng& rng) {
   std::vector<uint8_t>& v = s->schedule;
-  switch (rng.below(6)) {
-    case 5:   // a whole new stream of kFreshScheduleBytes, as the engine-free campaign draws
-      random_schedule(rng, kFreshScheduleBytes, &v);
-      break;
+  switch (rng.below(5)) {
     case 0:
       if (v.size() < kMaxSchedule) v.insert(v.begin() + rng.below(v.size() + 1), uint8_t(rng.next()));
       break;
