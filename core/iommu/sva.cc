@@ -94,7 +94,10 @@ void tear_down_entry(Device* dev, uint32_t pasid, bool flush_if_clear = false) {
   std::vector<qi_desc> descs{qi_desc_piotlb_all(did, pasid)};
   if (dev->ats()) descs.push_back(qi_desc_dev_iotlb_pasid(dev->sid(), pasid, 0, MAX_AGAW_PFN_WIDTH));
   // Planted defect (model_defects.h mm_release_flush_not_waited): queued, never waited for.
-  if (!pe && mm::model_defects().mm_release_flush_not_waited) return dev->unit().qi_queue(descs.data(), descs.size());
+  if (!pe && mm::model_defects().mm_release_flush_not_waited) {
+    dev->unit().qi_queue(descs.data(), descs.size());
+    return;
+  }
   qi_submit_sync(&dev->unit(), descs.data(), descs.size());
 }
 

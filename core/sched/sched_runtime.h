@@ -11,9 +11,10 @@
 // End of an execution: when no agent is runnable and every non-daemon agent has finished,
 // should_stop() becomes true and blocked daemons (the kworker) are woken to leave their idle
 // loops. No runnable agent while a non-daemon agent is blocked is a deadlock finding; more than
-// step_budget points is a step-budget finding (points a daemon takes while a non-daemon agent
-// can run are idle time, allowed kIdleStepsPerBudgetStep times as many). After any finding the execution stops at the
-// next point (grant_steps() raises the budget for bounded bulk work): every unfinished fiber is unwound by an internal exception (destructors run) and
+// step_budget points (plus what grant_steps() granted for bounded bulk work) is a step-budget
+// finding; points a daemon takes while a non-daemon agent can run are idle time, allowed
+// kIdleStepsPerBudgetStep times as many. After any finding the execution stops at the next
+// point: every unfinished fiber is unwound by an internal exception (destructors run) and
 // run() returns. Release points (spin_unlock, mutex_unlock) never throw, because guards call
 // them from destructors; the agent stops at its next non-release point instead.
 #pragma once

@@ -171,7 +171,8 @@ TEST_F(SchedRuntimeTest, ADaemonThatStarvesTheOthersHitsTheIdleAllowance) {
 TEST(TraceTest, AFullTraceDropsItsOlderHalf) {
   Trace t;
   const uint64_t n = Trace::kMaxEntries + 10;
-  for (uint64_t i = 0; i < n; ++i) t.record(i, 0, Event{EventKind::kYield, nullptr, SVAFUZZ_HERE}, nullptr);
+  const Event ev{EventKind::kYield, nullptr, SVAFUZZ_HERE};
+  for (uint64_t i = 0; i < n; ++i) t.record(i, 0, ev, nullptr);
   EXPECT_EQ(t.entries().size() + t.dropped(), n);
   EXPECT_LE(t.entries().size(), Trace::kMaxEntries);
   EXPECT_EQ(t.entries().back().step, n - 1);
