@@ -7,6 +7,7 @@
 #include "core/iommu/qi.h"
 #include "core/mm/kernel.h"
 #include "core/mm/mm_exit.h"
+#include "core/mm/mmap_lock.h"
 #include "core/mm/model_defects.h"
 
 namespace svafuzz::iommu {
@@ -35,12 +36,12 @@ void domain_put_id(dmar_domain* d, IntelIommu* unit) {
 // iommu_mm->sva_domains, and the mm iommu_sva_mms, only after the attach: both under
 // iommu_sva_lock, which the kernel-range invalidation takes too.)
 void mmu_notifier_register(IommuSystem& sys, dmar_domain* d, iommu_mm_data* iommu_mm) {
-  sync::mutex_lock(&d->mm->mmap_lock);
+  mm::mmap_write_lock(d->mm);
   {
     guard(spinlock)(&sys.mn_lock);
     list_add(&d->notifier.node, &iommu_mm->notifiers);
   }
-  sync::mutex_unlock(&d->mm->mmap_lock);
+  mm::mmap_write_unlock(d->mm);
 }
 
 void domain_add_dev(dmar_domain* d, Device* dev) {

@@ -5,6 +5,7 @@
 
 #include "core/klib/list.h"
 #include "core/mm/frame_check.h"
+#include "core/mm/mmap_lock.h"
 #include "core/mm/model_defects.h"
 #include "core/mm/pgalloc.h"
 #include "core/mm/pgtable_alloc.h"
@@ -70,10 +71,10 @@ ptdesc* split_table_alloc() {
 // allocation, as cpa_lock is; __change_page_attr re-walks afterwards ("goto repeat").
 bool cpa_init_mm_locked() { return kernel().profile().cpa_takes_init_mm_read_lock; }
 void cpa_init_mm_read_lock() {
-  if (cpa_init_mm_locked()) sync::mutex_lock(&kernel().init_mm().mmap_lock);
+  if (cpa_init_mm_locked()) mmap_read_lock(&kernel().init_mm());
 }
 void cpa_init_mm_read_unlock() {
-  if (cpa_init_mm_locked()) sync::mutex_unlock(&kernel().init_mm().mmap_lock);
+  if (cpa_init_mm_locked()) mmap_read_unlock(&kernel().init_mm());
 }
 
 // split_large_page: drops cpa_lock (and, under the fixed profile, the init_mm read lock)
@@ -291,7 +292,7 @@ int __cpa_collapse_large_pages(uint64_t addr, int numpages) {
 // walker holding the read lock. v6.19 takes only pgd_lock, inside.
 int cpa_collapse_large_pages(uint64_t addr, int numpages) {
   if (!kernel().profile().cpa_collapse_takes_init_mm_lock) return __cpa_collapse_large_pages(addr, numpages);
-  guard(mutex)(&kernel().init_mm().mmap_lock);   // scoped_guard(mmap_write_lock, &init_mm)
+  guard(rwsem_write)(&kernel().init_mm().mmap_lock);   // scoped_guard(mmap_write_lock, &init_mm)
   return __cpa_collapse_large_pages(addr, numpages);
 }
 

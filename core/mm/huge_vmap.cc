@@ -1,6 +1,7 @@
 // vmap_try_huge_pmd/pud and the x86 table-freeing helpers they call.
 #include "core/mm/huge_vmap.h"
 
+#include "core/mm/mmap_lock.h"
 #include "core/mm/model_defects.h"
 #include "core/mm/pgalloc.h"
 #include "core/mm/pgtable_offset.h"
@@ -20,20 +21,20 @@ pteval_t mk_huge(phys_addr_t addr, pteval_t prot) { return (addr & PTE_PFN_MASK)
 // The "vmap race fix" (kernel_profile.h vmap_huge_takes_init_mm_lock): the table free and the
 // huge set run under scoped_cond_guard(mmap_read_lock_try, return 0, &init_mm), so ptdump,
 // which holds mmap_write_lock(&init_mm) for its whole walk, is never inside the freed table.
-// The model's mmap_lock is exclusive, so the trylock also fails against another reader (a
-// CPA under the fixed profile): the promotion is skipped, a loss of interleavings, not of
-// correctness. v6.19 takes no lock here.
+// The trylock fails only while a writer (ptdump, a collapse) holds or waits for the lock; a
+// concurrent reader (a CPA under the fixed profile) does not stop the promotion. v6.19 takes no
+// lock here.
 template <typename Fn>
 int under_init_mm_read_trylock(Fn fn) {
   if (!kernel().profile().vmap_huge_takes_init_mm_lock) return fn();
-  sync::mutex* lock = &kernel().init_mm().mmap_lock;
-  if (!sync::mutex_trylock(lock)) {
+  mm_struct* init_mm = &kernel().init_mm();
+  if (!mmap_read_trylock(init_mm)) {
     // Planted defect (model_defects.h vmap_trylock_ignored): the failure is not checked.
     if (model_defects().vmap_trylock_ignored) return fn();
     return 0;   // "return 0": no huge mapping this time
   }
   int ret = fn();
-  sync::mutex_unlock(lock);
+  mmap_read_unlock(init_mm);
   return ret;
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/mm/kernel.h"
+#include "core/mm/mmap_lock.h"
 #include "core/mm/pgalloc.h"
 #include "core/mm/pgtable.h"
 #include "core/mm/tlb.h"
@@ -58,7 +59,7 @@ void exit_mmap(mm_struct* mm) {
   Kernel& k = kernel();
   if (k.hooks().mm_release) k.hooks().mm_release(mm);   // mmu_notifier_release
   mm->notifiers_released.store(true, std::memory_order_release);
-  sync::mutex_lock(&mm->mmap_lock);   // mmap_read_lock + the write lock for free_pgtables
+  mmap_write_lock(mm);   // mmap_read_lock + the write lock for free_pgtables
   std::vector<ptdesc*> pages;
   unsigned user_entries = k.layout().kernel_pgd_boundary;
   for (unsigned i = 0; i < user_entries; ++i) {
@@ -76,7 +77,7 @@ void exit_mmap(mm_struct* mm) {
     clear_entry(slot);
     pagetable_free(child);
   }
-  sync::mutex_unlock(&mm->mmap_lock);
+  mmap_write_unlock(mm);
 }
 
 void mmgrab(mm_struct* mm) { mm->mm_count.fetch_add(1, std::memory_order_acq_rel); }

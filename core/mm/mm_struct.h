@@ -6,7 +6,7 @@
 #include <string>
 
 #include "core/mm/frame.h"
-#include "core/sync/mutex.h"
+#include "core/sync/rwsem.h"
 #include "core/sync/spinlock.h"
 
 namespace svafuzz::iommu {
@@ -23,7 +23,7 @@ struct mm_struct {
   std::string name;
   ptdesc* pgd = nullptr;                 // top-level table (PML4, or PML5 with LA57)
   sync::spinlock_t page_table_lock{"mm->page_table_lock"};
-  sync::mutex mmap_lock{"mm->mmap_lock"};   // mmap_{read,write}_lock: modelled as exclusive
+  sync::rw_semaphore mmap_lock{"mm->mmap_lock"};   // core/mm/mmap_lock.h
   // SVA state (drivers/iommu/iommu-sva.c): set on first bind, owned by the IOMMU model.
   std::atomic<iommu::iommu_mm_data*> iommu_mm{nullptr};
   // mm_count (mmgrab/mmdrop, core/mm/mm_exit.h): the process's own reference plus one per

@@ -3,6 +3,7 @@
 
 #include "core/mm/frame_check.h"
 #include "core/mm/memory_hotplug.h"
+#include "core/mm/mmap_lock.h"
 #include "core/mm/pgtable_offset.h"
 #include "core/sync/sync.h"
 
@@ -46,12 +47,12 @@ size_t ptdump_walk_pgd(mm_struct* mm, const NotePageFn& note_page) {
   const int top = k.levels();
   // mm/ptdump.c: "get_online_mems(); mmap_write_lock(mm);"
   get_online_mems();
-  sync::mutex_lock(&mm->mmap_lock);
+  mmap_write_lock(mm);
   // v6.19-fixed (kernel_profile.h ptdump_takes_init_mm_lock): a user mm's kernel half is
   // init_mm's tables, so stabilise against their freeing with init_mm's lock too (nested).
-  sync::mutex* init_lock = mm != &k.init_mm() && k.profile().ptdump_takes_init_mm_lock
-                               ? &k.init_mm().mmap_lock : nullptr;
-  if (init_lock) sync::mutex_lock(init_lock);
+  mm_struct* init_lock = mm != &k.init_mm() && k.profile().ptdump_takes_init_mm_lock
+                             ? &k.init_mm() : nullptr;
+  if (init_lock) mmap_write_lock(init_lock);
   size_t leaves = 0;
   for (unsigned i = 0; i < PTRS_PER_TABLE; ++i) {
     pteval_t e = read_entry(table_slot(mm->pgd, i));
@@ -64,8 +65,8 @@ size_t ptdump_walk_pgd(mm_struct* mm, const NotePageFn& note_page) {
     leaves += w.leaves;
   }
   // "mmap_write_unlock(mm); put_online_mems();"
-  if (init_lock) sync::mutex_unlock(init_lock);
-  sync::mutex_unlock(&mm->mmap_lock);
+  if (init_lock) mmap_write_unlock(init_lock);
+  mmap_write_unlock(mm);
   put_online_mems();
   return leaves;
 }

@@ -1,6 +1,7 @@
 // mmap_user_page / munmap_user_page on a user mm.
 #include "core/mm/user_mm.h"
 
+#include "core/mm/mmap_lock.h"
 #include "core/mm/pgalloc.h"
 #include "core/mm/pgtable_alloc.h"
 #include "core/mm/pgtable_offset.h"
@@ -62,15 +63,15 @@ ptdesc* map_locked(mm_struct* mm, uint64_t addr, bool writable) {
 
 ptdesc* mmap_user_page(mm_struct* mm, uint64_t addr, bool writable) {
   if (!user_addr_ok(mm, addr)) return nullptr;
-  sync::mutex_lock(&mm->mmap_lock);   // mmap_write_lock
+  mmap_write_lock(mm);
   ptdesc* page = map_locked(mm, addr, writable);
-  sync::mutex_unlock(&mm->mmap_lock);
+  mmap_write_unlock(mm);
   return page;
 }
 
 int munmap_user_page(mm_struct* mm, uint64_t addr, bool free_empty_table) {
   if (!user_addr_ok(mm, addr)) return -kEINVAL;
-  sync::mutex_lock(&mm->mmap_lock);
+  mmap_write_lock(mm);
   pteval_t* pmd = nullptr;
   pteval_t* pte = user_pte_lookup(mm, addr, &pmd);
   pteval_t old = 0;
@@ -82,7 +83,7 @@ int munmap_user_page(mm_struct* mm, uint64_t addr, bool free_empty_table) {
     sync::spin_unlock(&mm->page_table_lock);
   }
   if (!entry_present(old)) {
-    sync::mutex_unlock(&mm->mmap_lock);
+    mmap_write_unlock(mm);
     return -kEINVAL;
   }
   if (free_empty_table) {
@@ -96,7 +97,7 @@ int munmap_user_page(mm_struct* mm, uint64_t addr, bool free_empty_table) {
   flush_tlb_mm_range(mm, addr, addr + PAGE_SIZE);
   free_page(kernel().frames().phys_to_ptdesc(entry_phys(old)), "tlb_batch_pages_flush");
   if (table) pte_free(mm, table);
-  sync::mutex_unlock(&mm->mmap_lock);
+  mmap_write_unlock(mm);
   return 0;
 }
 

@@ -16,6 +16,7 @@ bool is_write(EventKind k) {
     case EventKind::kInvalidate:
     case EventKind::kSpinAcquire:
     case EventKind::kMutexAcquire:
+    case EventKind::kRwsemAcquire:
     case EventKind::kWorkQueue:
     case EventKind::kWorkRun:
     case EventKind::kTlbFlush:

@@ -6,6 +6,7 @@
 
 #include "core/sync/finding.h"
 #include "core/sync/mutex.h"
+#include "core/sync/rwsem.h"
 #include "core/sync/spinlock.h"
 
 namespace svafuzz::sched {
@@ -32,7 +33,8 @@ struct SchedRuntime::Agent {
 namespace {
 
 bool is_release(EventKind k) {
-  return k == EventKind::kSpinRelease || k == EventKind::kMutexRelease;
+  return k == EventKind::kSpinRelease || k == EventKind::kMutexRelease ||
+         k == EventKind::kRwsemRelease;
 }
 
 // Lock events carry the lock's name into the trace (read now: the lock may die later).
@@ -44,6 +46,9 @@ const char* lock_label(const Event& ev) {
     case EventKind::kMutexAcquire:
     case EventKind::kMutexRelease:
       return static_cast<const sync::mutex*>(ev.object)->name;
+    case EventKind::kRwsemAcquire:
+    case EventKind::kRwsemRelease:
+      return static_cast<const sync::rw_semaphore*>(ev.object)->name;
     default:
       return nullptr;
   }

@@ -53,6 +53,8 @@ enum class EventKind : uint8_t {
   kSpawn,          // agent start
   kExit,           // agent end
   kTlbFlush,       // CPU TLB flush (flush_tlb_kernel_range, flush_tlb_all)
+  kRwsemAcquire,   // down_read / down_write (and their trylocks) attempt
+  kRwsemRelease,   // up_read / up_write
   kCount
 };
 

@@ -8,4 +8,5 @@
 #include "core/sync/once.h"
 #include "core/sync/preempt.h"
 #include "core/sync/runtime.h"
+#include "core/sync/rwsem.h"
 #include "core/sync/spinlock.h"

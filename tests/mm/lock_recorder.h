@@ -33,12 +33,20 @@ class LockRecorder : public sync::Runtime {
   const std::vector<sync::Event>& events() const { return events_; }
   void clear() { events_.clear(); }
 
-  // Number of acquisitions of `lock` (spinlock or mutex) recorded so far.
+  static bool is_acquire(sync::EventKind k) {
+    return k == sync::EventKind::kSpinAcquire || k == sync::EventKind::kMutexAcquire ||
+           k == sync::EventKind::kRwsemAcquire;
+  }
+  static bool is_release(sync::EventKind k) {
+    return k == sync::EventKind::kSpinRelease || k == sync::EventKind::kMutexRelease ||
+           k == sync::EventKind::kRwsemRelease;
+  }
+
+  // Number of acquisitions of `lock` (spinlock, mutex or rw_semaphore) recorded so far.
   size_t acquires(const void* lock) const {
     size_t n = 0;
     for (const auto& e : events_) {
-      n += (e.object == lock && (e.kind == sync::EventKind::kSpinAcquire ||
-                                 e.kind == sync::EventKind::kMutexAcquire));
+      n += (e.object == lock && is_acquire(e.kind));
     }
     return n;
   }
@@ -47,10 +55,8 @@ class LockRecorder : public sync::Runtime {
     int held = 0;
     for (const auto& e : events_) {
       if (e.object != lock) continue;
-      if (e.kind == sync::EventKind::kSpinAcquire || e.kind == sync::EventKind::kMutexAcquire)
-        ++held;
-      if (e.kind == sync::EventKind::kSpinRelease || e.kind == sync::EventKind::kMutexRelease)
-        --held;
+      if (is_acquire(e.kind)) ++held;
+      if (is_release(e.kind)) --held;
     }
     return held == 0;
   }
@@ -67,10 +73,8 @@ class LockRecorder : public sync::Runtime {
     for (size_t j = 0; j < i && j < events_.size(); ++j) {
       const auto& e = events_[j];
       if (e.object != lock) continue;
-      if (e.kind == sync::EventKind::kSpinAcquire || e.kind == sync::EventKind::kMutexAcquire)
-        ++held;
-      if (e.kind == sync::EventKind::kSpinRelease || e.kind == sync::EventKind::kMutexRelease)
-        --held;
+      if (is_acquire(e.kind)) ++held;
+      if (is_release(e.kind)) --held;
     }
     return held > 0;
   }

@@ -71,7 +71,7 @@ TEST_P(PtdumpTest, TakesHotplugLockThenMmapLockOfTheWalkedMm) {
   const void* hotplug = &k().mem_hotplug_lock();
   const void* mmap = &init_mm()->mmap_lock;
   long h = rec.first(sync::EventKind::kMutexAcquire, hotplug);
-  long m = rec.first(sync::EventKind::kMutexAcquire, mmap);
+  long m = rec.first(sync::EventKind::kRwsemAcquire, mmap);
   ASSERT_GE(h, 0);
   ASSERT_GE(m, 0);
   EXPECT_LT(h, m);   // get_online_mems(); mmap_write_lock(mm);
