@@ -116,12 +116,14 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
   if (opts.backend == Backend::kSched) {
     StreamChoice src(s.schedule);
     rt = sched_runtime(&src, step_budget_for(s, opts.step_budget));
+    rt->set_grant_cap(opts.grant_cap);
     w.start(rt);
     names = spawn_agents(w, rt, s, runner);
     g_live = Live{&s, &opts.design, &runner, rt, &names, agent_names(s), &w.kernel().frames()};
     rt->run();
     g_live = Live{};
     r.steps = rt->step();
+    r.cut_off = rt->cut_off();
     if (opts.counters) fold_interleavings(rt->trace(), opts.counters, opts.ncounters);
   } else {
     threads::ThreadsRuntime trt;
@@ -130,7 +132,7 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
     trt.run();
     r.steps = trt.step();
   }
-  if (findings().empty()) w.teardown();
+  if (findings().empty() && !r.cut_off) w.teardown();
   r.findings = findings().snapshot();
   if (!r.findings.empty()) r.signature = signature_of_finding(r.findings.front(), signature_context(s, opts.design));
   if ((!r.findings.empty() && opts.story) || opts.story_always) {

@@ -73,6 +73,25 @@ void death_story() {
   death_signature();
 }
 
+// Executions of this process, and how many the grant cap cut off (printed at exit).
+std::atomic<uint64_t> g_executions{0};
+std::atomic<uint64_t> g_cut_off{0};
+
+void print_cut_offs() {
+  const uint64_t cut = g_cut_off.load();
+  if (cut == 0) return;
+  std::fprintf(stderr, "svafuzz: %llu of %llu executions cut off at the grant cap (SVAFUZZ_GRANT_CAP)\n",
+               (unsigned long long)cut, (unsigned long long)g_executions.load());
+}
+
+uint64_t parse_uint_env(const char* target, const char* name, uint64_t dflt) {
+  std::string v = env_or(name, std::to_string(dflt));
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+  if (*end || v[0] == '-') die(std::string(target) + ": " + name + " must be a whole number, not '" + v + "'");
+  return n;
+}
+
 Scenario decode_any(const uint8_t* data, size_t size) {
   Scenario s;
   std::string err;
@@ -121,6 +140,8 @@ FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char
   unsigned long long w = std::strtoull(window.c_str(), &end, 10);
   if (*end || window.empty()) die(std::string(target) + ": SVAFUZZ_STORY_WINDOW must be a whole number, not '" + window + "'");
   c.story_window = size_t(w);
+  c.grant_cap = parse_uint_env(target, "SVAFUZZ_GRANT_CAP", kGrantCapPerExecution);
+  std::atexit(print_cut_offs);
   std::fprintf(stderr, "%s: design %s, kernel %s, ops %s, interleaving signal %s%s%s\n", target,
                c.design.c_str(), c.kernel->name, ops.c_str(), c.interleave ? "on" : "off", defects.empty() ? "" : ", PLANTED DEFECT ",
                defects.c_str());
@@ -164,9 +185,13 @@ void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t*
   o.ncounters = ncounters;
   o.story_always = cfg.story_always;
   o.story_window = cfg.story_window;
+  o.grant_cap = cfg.grant_cap;
   ExecResult r = execute(s, o);
+  g_executions.fetch_add(1, std::memory_order_relaxed);
+  if (r.cut_off) g_cut_off.fetch_add(1, std::memory_order_relaxed);
   if (cfg.story_always && r.findings.empty()) {
-    std::fprintf(stderr, "%s%sno finding (%llu steps)\n", r.story.c_str(), print(s).c_str(), (unsigned long long)r.steps);
+    std::fprintf(stderr, "%s%sno finding (%llu steps%s)\n", r.story.c_str(), print(s).c_str(), (unsigned long long)r.steps,
+                 r.cut_off ? ", cut off at the grant cap" : "");
   }
   if (r.findings.empty()) return;
   std::fprintf(stderr, "%s==SVAFUZZ== scenario:\n%s", r.story.c_str(), print(s).c_str());

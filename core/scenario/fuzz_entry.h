@@ -36,6 +36,9 @@ struct FuzzConfig {
   bool interleave = true;
   bool story_always = false;
   size_t story_window = 48;   // SVAFUZZ_STORY_WINDOW: trace entries shown before a finding
+  // SVAFUZZ_GRANT_CAP: granted bulk points before an execution is cut off (executor.h
+  // kGrantCapPerExecution); 0: no cap. The process prints how many were cut off at exit.
+  uint64_t grant_cap = kGrantCapPerExecution;
 };
 
 // Reads the environment and strips -design=/-kernel=/-ops= from argv. Exits with status 2 and a

@@ -74,7 +74,7 @@ void SchedRuntime::reset() {
   preemptions_ = 0;
   switches_ = 0;
   live_non_daemons_ = 0;
-  finished_ = stop_ = stopping_ = budget_reported_ = false;
+  finished_ = stop_ = stopping_ = budget_reported_ = cut_off_ = false;
   error_ = nullptr;
   trace_.clear();
   schedule_.clear();
@@ -221,6 +221,13 @@ void SchedRuntime::count_step(const Event& ev) {
                      std::to_string(granted_) + " granted for bulk table work" +
                      (idle ? ", times " + std::to_string(kIdleStepsPerBudgetStep) : "") + ")",
                  ev.loc);
+}
+
+void SchedRuntime::grant_steps(uint64_t points) {
+  granted_ += points;
+  if (opts_.grant_cap == 0 || granted_ <= opts_.grant_cap || stop_) return;
+  cut_off_ = true;
+  stop_ = true;   // the caller unwinds at its next point
 }
 
 void SchedRuntime::record(Agent* cur, const Event& ev, uint64_t taken_at) {

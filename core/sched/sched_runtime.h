@@ -17,6 +17,11 @@
 // point: every unfinished fiber is unwound by an internal exception (destructors run) and
 // run() returns. Release points (spin_unlock, mutex_unlock) never throw, because guards call
 // them from destructors; the agent stops at its next non-release point instead.
+//
+// Grant cap: bulk table work is finite but can be huge (a refused 1 GiB promotion maps 262,144
+// PTEs, and every later ptdump reads them), so an execution whose grants pass grant_cap is cut
+// off when it asks for more: it stops as after a finding, with no finding, and cut_off() is
+// true. Only grants count, so a livelock (which grants nothing) still meets the step budget.
 #pragma once
 #include <cstdint>
 #include <exception>
@@ -38,6 +43,7 @@ struct SchedOptions {
   uint64_t step_budget = 100000;          // scheduling points before a step-budget finding
   size_t stack_size = default_stack_size();
   size_t trace_reserve = 1 << 14;         // trace entries preallocated
+  uint64_t grant_cap = 0;                 // granted points before a cut-off; 0: no cap
 };
 
 class SchedRuntime final : public sync::Runtime {
@@ -66,6 +72,9 @@ class SchedRuntime final : public sync::Runtime {
   void set_source(ChoiceSource* source) { source_ = source; }
   // Between executions only (a budget that varies per execution keeps the pooled stacks).
   void set_step_budget(uint64_t budget) { opts_.step_budget = budget; }
+  void set_grant_cap(uint64_t cap) { opts_.grant_cap = cap; }
+  // The last execution passed the grant cap and was cut off (see the file comment).
+  bool cut_off() const { return cut_off_; }
 
   const Trace& trace() const { return trace_; }
   const Schedule& schedule() const { return schedule_; }
@@ -82,8 +91,9 @@ class SchedRuntime final : public sync::Runtime {
   uint64_t step() const override { return step_; }
   void on_finding() override { stop_ = true; }
   bool should_stop() const override { return stopping_; }
-  // Raises this execution's budget by `points` (reset() forgets it).
-  void grant_steps(uint64_t points) override { granted_ += points; }
+  // Raises this execution's budget by `points` (reset() forgets it); past the grant cap, cuts
+  // the execution off.
+  void grant_steps(uint64_t points) override;
 
  private:
   struct Agent;
@@ -126,6 +136,7 @@ class SchedRuntime final : public sync::Runtime {
   bool stop_ = false;
   bool stopping_ = false;
   bool budget_reported_ = false;
+  bool cut_off_ = false;
   std::exception_ptr error_;
   Trace trace_;
   Schedule schedule_;

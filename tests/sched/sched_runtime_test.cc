@@ -118,6 +118,40 @@ TEST_F(SchedRuntimeTest, GrantedBulkPointsDoNotCountTowardsTheBudget) {
   EXPECT_EQ(findings().first().detector, Detector::kStepBudget);
 }
 
+// Past the grant cap the execution is cut off at the next point: no finding, every agent
+// unwound, cut_off() set; under the cap (or with no cap) the same work runs to the end.
+TEST_F(SchedRuntimeTest, GrantsPastTheCapCutTheExecutionOffWithNoFinding) {
+  unsigned long table[512] = {};
+  int destroyed = 0;
+  int scans = 0;
+  auto run = [&](uint64_t cap) {
+    RandomChoice src(5);
+    SchedOptions opts;
+    opts.grant_cap = cap;
+    SchedRuntime rt(&src, opts);
+    destroyed = scans = 0;
+    rt.spawn("walker", [&] {
+      Sentinel s{&destroyed};
+      for (int i = 0; i < 4; ++i) {
+        grant_steps(512);
+        for (unsigned long& e : table) (void)READ_ONCE(e);
+        ++scans;
+      }
+    }, false);
+    rt.run();
+    return rt.cut_off();
+  };
+  EXPECT_TRUE(run(1024 + 100));   // the third grant passes the cap
+  EXPECT_TRUE(findings().empty());
+  EXPECT_EQ(scans, 2);
+  EXPECT_EQ(destroyed, 1);
+  EXPECT_FALSE(run(4 * 512));
+  EXPECT_EQ(scans, 4);
+  EXPECT_FALSE(run(0));
+  EXPECT_EQ(scans, 4);
+  EXPECT_TRUE(findings().empty());
+}
+
 // Always runs the agent named by `favourite` when it is runnable (a starving schedule).
 class FavourChoice final : public ChoiceSource {
  public:
