@@ -27,10 +27,13 @@ enum class Backend : uint8_t { kSched, kThreads };
 // The grant cap (ExecOptions::grant_cap). Measured on the corpus of a 10-minute v6.19-fixed
 // hunt of mainline (1,067 inputs): the 87 inputs over 100 ms (4 to 24 M points: refused 1 GiB
 // promotions falling back to 262,144 PTEs, and ptdumps reading them) took 78% of the replay
-// time, while the largest regression reproducer takes 19,839 points in all. 2^20 granted
-// points allow four whole 1 GiB PTE maps or scans per execution. Cut-off executions skip the
-// teardown checks (the world stopped mid-op); their prefix was explored like any other.
-constexpr uint64_t kGrantCapPerExecution = uint64_t(1) << 20;
+// time, while the largest regression reproducer takes 19,839 points in all. 2^18 granted
+// points allow one whole 1 GiB PTE map or scan per execution. Replaying that corpus in one gcc
+// process took 22.5 s uncapped, 11.2 s at 2^20 and 5.3 s at 2^18; 600 s main-job hunts with
+// the planted hot-remove-frees-at-once found it at 124 s at 2^18, and not at 2^20 (34,845
+// executions). Cut-off executions skip the teardown checks (the world stopped mid-op); their
+// prefix was explored like any other.
+constexpr uint64_t kGrantCapPerExecution = uint64_t(1) << 18;
 
 struct ExecOptions {
   Backend backend = Backend::kSched;
