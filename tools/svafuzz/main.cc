@@ -4,9 +4,25 @@
 
 #include <cstdio>
 
+#include "core/mm/kernel_profile.h"
 #include "core/sched/scenario.h"
 #include "tools/svafuzz/commands.h"
 #include "tools/svafuzz/free_commands.h"
+
+namespace {
+
+// --kernel accepts a shipped profile only: a bad name is a usage error (exit 2), even where the
+// subcommand would not otherwise read it (designs with no --check).
+CLI::Validator kernel_profile_check() {
+  return CLI::Validator(
+      [](std::string& name) -> std::string {
+        if (svafuzz::mm::find_kernel_profile(name)) return "";
+        return "unknown kernel profile '" + name + "'; known: " + svafuzz::mm::kernel_profile_names();
+      },
+      "PROFILE");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace svafuzz::cli;
@@ -65,7 +81,7 @@ int main(int argc, char** argv) {
   designs->add_option("--levels", dz.levels, "paging levels")->check(CLI::IsMember({4, 5}))
       ->capture_default_str();
   designs->add_option("--kernel", dz.kernel, "kernel profile (svafuzz kernels)")
-      ->capture_default_str();
+      ->check(kernel_profile_check())->capture_default_str();
 
   LitmusArgs lt;
   CLI::App* litmus = app.add_subcommand("litmus", "Run litmus files; compare expected and actual");
@@ -73,7 +89,7 @@ int main(int argc, char** argv) {
   litmus->add_option("--design", lt.design, "run each file's shape (once, bound >= 2) on this design, expecting Never");
   litmus->add_flag("--verbose", lt.verbose, "print every finding with its interleaving");
   litmus->add_option("--kernel", lt.kernel, "kernel profile every file runs under (svafuzz kernels)")
-      ->capture_default_str();
+      ->check(kernel_profile_check())->capture_default_str();
 
   app.add_subcommand("kernels", "List the kernel profiles, each behaviour with its source");
 
