@@ -41,6 +41,9 @@ if [ -z "$svafuzz" ]; then
   svafuzz="$build_dir/tools/svafuzz/svafuzz"
 fi
 [ -x "$svafuzz" ] || { echo "litmus.sh: '$svafuzz' is not executable" >&2; exit 2; }
+# A bad --kernel is a usage error before any file runs (svafuzz validates the name).
+"$svafuzz" designs --kernel "$kernel" >/dev/null 2>&1 ||
+  { echo "litmus.sh: unknown kernel profile '$kernel' (svafuzz kernels lists them)" >&2; exit 2; }
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
