@@ -64,8 +64,8 @@ const std::vector<KernelBehaviourInfo>& all_kernel_behaviours() {
       {&KernelProfile::cpa_split_table_marked, "cpa-split-table-marked",
        "split_large_page allocates with pte_alloc_one_kernel(&init_mm): the collapse's free is "
        "deferred behind an IOMMU invalidation",
-       "set_memory.c ptdesc conversion (e751303e0ad2 \"x86/mm/pat: Convert split_large_page() "
-       "to use ptdescs\"; the mm tree's split_large_page)", "posted"},
+       "9e4a3ec3411b \"x86/mm/pat: Allocate split page tables as kernel page tables\" (with "
+       "a1c7570cedd0 and d5d8b8662e6e)", "merged"},
       {&KernelProfile::hot_remove_clear_flush_defer, "hot-remove-clear-flush-defer",
        "free_pte/pmd/pud_table clear the entry, flush_tlb_all, then pagetable_free_kernel",
        "proposed here: docs/findings/hot-remove-frees-unmarked-tables.md", "proposed"},
