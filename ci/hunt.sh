@@ -105,9 +105,12 @@ echo "hunt: fuzzing design $design (kernel $kernel, ops $ops) with $target for $
 # A finding whose signature corpus/known-findings lists (a documented gap) is counted, kept
 # once as $work/known-<id>, and the hunt goes on in a new libFuzzer round with the time left
 # (unless --stop-on-known). Any other finding ends the hunt.
-is_known() {  # id -> doc path on stdout if known for this design
+# An entry counts only on the kernel profiles it lists: under v6.19-fixed a gap's signature
+# means its fix does not hold, a new finding.
+is_known() {  # id -> doc path on stdout if known for this design and kernel
   [ -f "$known_file" ] || return 1
-  awk -v id="$1" -v d="$design" '$1 !~ /^#/ && $1 == id && ($2 == "*" || $2 == d) { print $3; found = 1; exit }
+  awk -v id="$1" -v d="$design" -v k="$kernel" '$1 !~ /^#/ && $1 == id && ($2 == "*" || $2 == d) &&
+    ($3 == "*" || index("," $3 ",", "," k ",")) { print $4; found = 1; exit }
     END { exit !found }' "$known_file"
 }
 start=$(date +%s); round=0; known=0; total_execs=0

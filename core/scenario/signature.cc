@@ -1,10 +1,13 @@
 // Finding signatures (signature.h).
 #include "core/scenario/signature.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+
+#include "core/mm/kernel_profile.h"
 
 namespace svafuzz::scenario {
 namespace {
@@ -153,6 +156,25 @@ Signature signature_of_asan(const std::string& description, const FindingFrame& 
   return make_signature(cls + " " + walker + " " + frame_fields(fr, ctx), ctx.design);
 }
 
+namespace {
+
+// "*" (every profile) or a comma list of known profile names; false names the bad one.
+bool parse_kernel_list(const std::string& field, std::vector<std::string>* out, std::string* bad) {
+  if (field == "*") return true;
+  std::istringstream in(field);
+  std::string name;
+  while (std::getline(in, name, ',')) {
+    if (!mm::find_kernel_profile(name)) {
+      *bad = name;
+      return false;
+    }
+    out->push_back(name);
+  }
+  return !out->empty();
+}
+
+}  // namespace
+
 bool parse_known_findings(const std::string& text, std::vector<KnownFinding>* out, std::string* err) {
   std::istringstream in(text);
   std::string line;
@@ -162,16 +184,22 @@ bool parse_known_findings(const std::string& text, std::vector<KnownFinding>* ou
     if (first == std::string::npos || line[first] == '#') continue;
     std::istringstream fields(line);
     KnownFinding k;
-    fields >> k.id >> k.design >> k.doc;
+    std::string kernels;
+    fields >> k.id >> k.design >> kernels >> k.doc;
     std::getline(fields, k.state);
     size_t st = k.state.find_first_not_of(' ');
     k.state = st == std::string::npos ? "" : k.state.substr(st);
     auto fail = [&](const std::string& why) {
-      *err = "line " + std::to_string(n) + ": " + why + " (expected '<id> <design-or-*> <doc.md> <state>')";
+      *err = "line " + std::to_string(n) + ": " + why +
+             " (expected '<id> <design-or-*> <kernels-or-*> <doc.md> <state>')";
       return false;
     };
     if (k.state.empty()) return fail("too few fields");
     if (!is_hex16(k.id)) return fail("id '" + k.id + "' is not 16 lowercase hex digits");
+    std::string bad;
+    if (!parse_kernel_list(kernels, &k.kernels, &bad)) {
+      return fail("unknown kernel profile '" + bad + "' in '" + kernels + "'; known: " + mm::kernel_profile_names());
+    }
     if (k.doc.size() < 4 || k.doc.compare(k.doc.size() - 3, 3, ".md") != 0) return fail("doc '" + k.doc + "' is not a .md path");
     if (signature_id(k.state) != k.id) {
       return fail("id " + k.id + " is not the hash of its state (" + signature_id(k.state) + ")");
@@ -196,9 +224,11 @@ bool load_known_findings(const std::string& path, std::vector<KnownFinding>* out
   return true;
 }
 
-const KnownFinding* find_known(const std::vector<KnownFinding>& known, const Signature& sig) {
+const KnownFinding* find_known(const std::vector<KnownFinding>& known, const Signature& sig,
+                               const std::string& kernel) {
   for (const KnownFinding& k : known) {
-    if (k.state == sig.state && (k.design == "*" || k.design == sig.design)) return &k;
+    if (k.state != sig.state || (k.design != "*" && k.design != sig.design)) continue;
+    if (k.kernels.empty() || std::find(k.kernels.begin(), k.kernels.end(), kernel) != k.kernels.end()) return &k;
   }
   return nullptr;
 }

@@ -61,16 +61,21 @@ Signature signature_of_asan(const std::string& description, const FindingFrame& 
 // The table level's kernel name: pte, pmd, pud, p4d, pgd; "-" for 0.
 std::string level_name(int level, int paging_levels);
 
-// corpus/known-findings: one signature a line, "<id> <design-or-*> <doc.md> <state>"; blank
-// lines and '#' comments are skipped. A malformed line (too few fields, an id that is not 16
-// hex digits or not the hash of its state, a doc that is not a .md path) is an error naming
-// the line.
+// corpus/known-findings: one signature a line, "<id> <design-or-*> <kernels> <doc.md> <state>";
+// blank lines and '#' comments are skipped. `kernels` is a comma list of kernel profile names
+// (core/mm/kernel_profile.h) the gap is known on, or "*" for every profile: a gap's fix in
+// v6.19-fixed must not be excused by the gap's own entry. A malformed line (too few fields, an
+// id that is not 16 hex digits or not the hash of its state, an unknown kernel profile, a doc
+// that is not a .md path) is an error naming the line.
 struct KnownFinding {
   std::string id, design, doc, state;
+  std::vector<std::string> kernels;   // empty means every profile ("*")
 };
 bool parse_known_findings(const std::string& text, std::vector<KnownFinding>* out, std::string* err);
 bool load_known_findings(const std::string& path, std::vector<KnownFinding>* out, std::string* err);
-// The entry matching `sig` (same state; design equal or "*"), else nullptr.
-const KnownFinding* find_known(const std::vector<KnownFinding>& known, const Signature& sig);
+// The entry matching `sig` on `kernel` (same state; design equal or "*"; kernel listed or "*"),
+// else nullptr.
+const KnownFinding* find_known(const std::vector<KnownFinding>& known, const Signature& sig,
+                               const std::string& kernel);
 
 }  // namespace svafuzz::scenario

@@ -145,8 +145,8 @@ TEST(Signature, LevelNamesFollowThePagingDepth) {
 
 TEST(KnownFindings, ParsesEntriesAndSkipsComments) {
   std::string state = "walk-freed-table ptdump pte alloc=split_large_page free=cpa_collapse_large_pages";
-  std::string text = "# a comment\n\n" + signature_id(state) + " * docs/model-mm.md " + state + "\n" +
-                     signature_id(state) + " mainline docs/findings/x.md " + state + "\r\n";
+  std::string text = "# a comment\n\n" + signature_id(state) + " * * docs/model-mm.md " + state + "\n" +
+                     signature_id(state) + " mainline v6.18,v6.19 docs/findings/x.md " + state + "\r\n";
   std::vector<KnownFinding> k;
   std::string err;
   ASSERT_TRUE(parse_known_findings(text, &k, &err)) << err;
@@ -154,9 +154,22 @@ TEST(KnownFindings, ParsesEntriesAndSkipsComments) {
   EXPECT_EQ(k[0].design, "*");
   EXPECT_EQ(k[0].doc, "docs/model-mm.md");
   EXPECT_EQ(k[0].state, state);
+  EXPECT_TRUE(k[0].kernels.empty());
   EXPECT_EQ(k[1].design, "mainline");
-  EXPECT_NE(find_known(k, make_signature(state, "seed-v3")), nullptr);   // via "*"
-  EXPECT_EQ(find_known(k, make_signature(state + "x", "mainline")), nullptr);
+  EXPECT_EQ(k[1].kernels, (std::vector<std::string>{"v6.18", "v6.19"}));
+  EXPECT_EQ(find_known(k, make_signature(state, "seed-v3"), "v6.19-fixed"), &k[0]);   // via "*"
+  EXPECT_EQ(find_known(k, make_signature(state + "x", "mainline"), "v6.19"), nullptr);
+}
+
+// A gap known on v6.19 is not excused under v6.19-fixed, whose fix it would defeat.
+TEST(KnownFindings, AnEntryCoversOnlyItsKernelProfiles) {
+  std::string state = "walk-freed-table iommu-walk pmd alloc=__pmd_alloc free=free_user_tables via mmap";
+  std::vector<KnownFinding> k;
+  std::string err;
+  ASSERT_TRUE(parse_known_findings(signature_id(state) + " * v6.18,v6.19 docs/a.md " + state + "\n", &k, &err)) << err;
+  EXPECT_NE(find_known(k, make_signature(state, "mainline"), "v6.19"), nullptr);
+  EXPECT_NE(find_known(k, make_signature(state, "mainline"), "v6.18"), nullptr);
+  EXPECT_EQ(find_known(k, make_signature(state, "mainline"), "v6.19-fixed"), nullptr);
 }
 
 TEST(KnownFindings, MalformedLinesAreErrorsNamingTheLine) {
@@ -165,10 +178,12 @@ TEST(KnownFindings, MalformedLinesAreErrorsNamingTheLine) {
   struct Case {
     std::string text, why;
   } cases[] = {
-      {"# ok\n" + id + " * docs/a.md\n", "line 2: too few fields"},
-      {"0123 * docs/a.md " + state + "\n", "not 16 lowercase hex digits"},
-      {"0123456789abcdef * docs/a.md " + state + "\n", "is not the hash of its state"},
-      {id + " * docs/a.txt " + state + "\n", "is not a .md path"},
+      {"# ok\n" + id + " * * docs/a.md\n", "line 2: too few fields"},
+      {"0123 * * docs/a.md " + state + "\n", "not 16 lowercase hex digits"},
+      {"0123456789abcdef * * docs/a.md " + state + "\n", "is not the hash of its state"},
+      {id + " * * docs/a.txt " + state + "\n", "is not a .md path"},
+      {id + " * v6.19,v7.0 docs/a.md " + state + "\n", "unknown kernel profile 'v7.0'"},
+      {id + " * docs/a.md " + state + "\n", "unknown kernel profile 'docs/a.md'"},
   };
   for (const Case& c : cases) {
     std::vector<KnownFinding> k;
@@ -182,7 +197,8 @@ TEST(KnownFindings, MalformedLinesAreErrorsNamingTheLine) {
   EXPECT_NE(err.find("cannot read"), std::string::npos);
 }
 
-// Every gap-*.txt reproducer's "# signature:" state is a known finding for every design.
+// Every gap-*.txt reproducer's "# signature:" state is a known finding for every design on v6.19
+// (the profile that keeps the gaps) and on none under v6.19-fixed (the profile that fixes them).
 TEST(KnownFindings, ShippedFileListsEveryGapReproducer) {
   const std::string root = SVAFUZZ_SOURCE_DIR;
   std::vector<KnownFinding> known;
@@ -197,7 +213,8 @@ TEST(KnownFindings, ShippedFileListsEveryGapReproducer) {
       if (line.rfind("# signature: ", 0) == 0) state = line.substr(line.find(' ', 13) + 1);
     }
     ASSERT_FALSE(state.empty()) << e.path();
-    EXPECT_NE(find_known(known, make_signature(state, "any-design")), nullptr) << e.path() << ": " << state;
+    EXPECT_NE(find_known(known, make_signature(state, "any-design"), "v6.19"), nullptr) << e.path() << ": " << state;
+    EXPECT_EQ(find_known(known, make_signature(state, "any-design"), "v6.19-fixed"), nullptr) << e.path();
     ++gaps;
   }
   EXPECT_GT(gaps, 0);
