@@ -12,6 +12,7 @@ packages=(
   libcli11-dev                             # argument parsing
   nlohmann-json3-dev                       # traces and reports as JSON
 )
+packages+=("$@")                           # a script's own extras (ci/oss-fuzz/check.sh: afl++ ...)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/scenario/custom_mutator.h"
 #include "core/scenario/executor.h"
 #include "core/scenario/mutate.h"
 #include "core/scenario/scenario.h"
@@ -45,10 +46,6 @@ struct FuzzConfig {
 // clear message on an unknown design, kernel profile or op name.
 FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char*** argv);
 
-// Decodes an input: text (starts with "svafuzz-scenario") or binary. A malformed text input
-// returns false with the parse error in *err; binary never fails.
-bool decode_input(const uint8_t* data, size_t size, Scenario* out, std::string* err);
-
 // Runs one input under cfg; on a finding prints the interleaving and the
 // "==SVAFUZZ== FINDING <detector> ..." lines, then aborts (libFuzzer saves the input).
 // `counters` may be nullptr.
@@ -57,13 +54,5 @@ void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t*
 
 // Installs an AddressSanitizer death callback that prints the running execution's story.
 void install_death_story();
-
-// Custom mutator / crossover bodies. `fallback` is libFuzzer's LLVMFuzzerMutate (nullptr
-// outside libFuzzer).
-using MutateFn = size_t (*)(uint8_t* data, size_t size, size_t max_size);
-size_t custom_mutate(uint8_t* data, size_t size, size_t max_size, unsigned seed, MutateFn fallback,
-                     Profile profile);
-size_t custom_crossover(const uint8_t* d1, size_t s1, const uint8_t* d2, size_t s2, uint8_t* out,
-                        size_t max_out, unsigned seed);
 
 }  // namespace svafuzz::scenario
