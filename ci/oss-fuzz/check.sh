@@ -16,7 +16,8 @@
 #   per target and build:
 #   edges     at least 100 instrumented edges (libFuzzer's "Loaded ... counters", afl-showmap's
 #             tuples, llvm-cov's regions for the coverage build)
-#   runs      -runs=4 -seed=1337 ends "Done 4 runs" with no crash (AFL++: 20 s of afl-fuzz
+#   runs      -runs=4 -seed=1337 ends "Done 4 runs" with no crash (coverage: one input runs, as
+#             the coverage job runs them; AFL++: 20 s of afl-fuzz
 #             reach "All set and ready to roll" and no crash)
 #   seeds     the seed corpus replays with no crash, each input within -timeout=25 and
 #             -rss_limit_mb=2560

@@ -10,14 +10,17 @@
 #include <vector>
 
 #include "core/mm/model_defects.h"
+#include "core/sched/sanitizer_hooks.h"
 #include "core/scenario/codec.h"
 #include "core/scenario/mutate.h"
 #include "core/scenario/text.h"
 #include "core/sync/finding.h"
 
 extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+#if SVAFUZZ_HAS_ASAN
 extern "C" const char* __asan_get_report_description() __attribute__((weak));
 extern "C" void* __asan_get_report_address() __attribute__((weak));
+#endif
 
 namespace svafuzz::scenario {
 namespace {
@@ -55,12 +58,16 @@ std::string env_or(const char* name, const std::string& dflt) {
 // once per process. Only once ASan has recorded the report (its error summary and its death
 // callback; not yet at __asan_on_error), and never for other sanitizers' reports.
 void death_signature() {
+  // Compiled only with AddressSanitizer: OSS-Fuzz rejects a non-ASan build that calls into
+  // __asan_* at all (base-runner counts the calls), weak or not.
+#if SVAFUZZ_HAS_ASAN
   static std::atomic<bool> printed{false};
   if (!__asan_get_report_description) return;
   const char* d = __asan_get_report_description();
   if (!d || !*d || printed.exchange(true)) return;
   Signature sig = live_signature(d, __asan_get_report_address ? __asan_get_report_address() : nullptr);
   if (!sig.empty()) std::fprintf(stderr, "%s\n", sig.line().c_str());
+#endif
 }
 
 // Prints the running execution's story once per process (both hooks below may fire).
