@@ -6,7 +6,7 @@
 #                              [--work DIR] [--skip-build] [--help]
 #
 #   arms, each a campaign per design and seed 1..N, one core, capped at --time seconds (a
-#   capped campaign counts as "not found" and as the cap in the maximum):
+#   capped campaign counts as "not found"; a median or maximum that includes one prints ">cap"):
 #     libfuzzer   libFuzzer (fuzz preset), its structure-aware custom mutator, -seed=S
 #     afl         AFL++ (afl-clang-fast, libAFLDriver, ASan; the build ci/fuzz-build.sh makes for
 #                 FUZZING_ENGINE=afl), its own byte mutators only, -s S
@@ -90,6 +90,8 @@ sort "$work/results.txt" | awk -v cap="$cap" '
   END { for (k in vals) print k, n[k], hit[k] + 0, vals[k] }' | sort | while read -r design arm n hit rest; do
   printf '%s\n' $rest | sort -n | awk -v d="$design" -v a="$arm" -v n="$n" -v h="$hit" -v cap="$cap" '
     { x[c++] = $1 } END { m = (c % 2) ? x[(c - 1) / 2] : (x[c / 2 - 1] + x[c / 2]) / 2;
-      printf "%-18s %-12s median %6.1fs  max %6.1fs  found %d/%d\n", d, a, m, x[c - 1], h, n }'
+      med = (h <= int(n / 2)) ? sprintf(">%ds", cap) : sprintf("%.1fs", m);
+      mx = (h < n) ? sprintf(">%ds", cap) : sprintf("%.1fs", x[c - 1]);
+      printf "%-18s %-12s median %7s  max %7s  found %d/%d\n", d, a, med, mx, h, n }'
 done
 echo "raw results: $work/results.txt"
