@@ -11,6 +11,7 @@ packages=(
   libbenchmark-dev                         # Google Benchmark
   libcli11-dev                             # argument parsing
   nlohmann-json3-dev                       # traces and reports as JSON
+  python3 python3-jsonschema python3-yaml  # CI scripts' reports; SARIF and workflow checks (tests/ci)
 )
 packages+=("$@")                           # a script's own extras (ci/oss-fuzz/check.sh: afl++ ...)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: build a fuzz target in the `fuzz` preset and hunt a free-path design's bugs.
 #
-#   bash ci/hunt.sh [--design NAME] [--plugin FILE] [--kernel PROFILE] [--target NAME]
+#   bash ci/hunt.sh [--design NAME] [--plugin FILE] [--kernel PROFILE] [--target NAME] [--preset P]
 #                   [--time SECONDS] [--ops SET] [--jobs N] [--seed N] [--out DIR] [--help]
 #
 #   --design NAME    free-path design under test (default: seed-v3); `--design list` lists them
@@ -12,6 +12,9 @@
 #                    v6.19-fixed (default: v6.19 with the fixes of its known gaps, so every op
 #                    can be hunted), v6.19 (the gaps stay: docs/findings/), or v6.18
 #   --target NAME    fuzz target (default: deferred_free_sched_fuzzer)
+#   --preset NAME    fuzz (default: libFuzzer + ASan + UBSan) or fuzz-tsan (libFuzzer + TSan,
+#                    TSAN_OPTIONS=halt_on_error=1: a data race ends the round; use it with
+#                    --target deferred_free_threads_fuzzer, the real-thread backend)
 #   --time SECONDS   wall-clock budget for fuzzing (default: 120)
 #   --ops SET        scenario ops that run (SVAFUZZ_OPS): all (default), free-path (leaves
 #                    out hot_remove, cpa, ptdump and exit, whose documented v6.19 gaps fire on
@@ -33,19 +36,20 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "hunt.sh: $*" >&2; exit 2; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (see --help)"; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
 design=""; plugin=""; target=deferred_free_sched_fuzzer; budget=120; jobs=1; seed=0; out=out/hunt
-ops=all; kernel=v6.19-fixed; stop_on_known=0; known_file=corpus/known-findings
+ops=all; kernel=v6.19-fixed; stop_on_known=0; known_file=corpus/known-findings; preset=fuzz
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --design) need_value "$@"; design=$2; shift 2 ;;
     --plugin) need_value "$@"; plugin=$2; shift 2 ;;
     --target) need_value "$@"; target=$2; shift 2 ;;
+    --preset) need_value "$@"; case "$2" in fuzz|fuzz-tsan) preset=$2 ;; *) die "--preset is fuzz or fuzz-tsan, not '$2'" ;; esac; shift 2 ;;
     --time) need_value "$@"; is_uint "$2" && [ "$2" -gt 0 ] || die "--time takes a positive whole number of seconds, not '$2'"; budget=$2; shift 2 ;;
     --jobs) need_value "$@"; is_uint "$2" && [ "$2" -gt 0 ] || die "--jobs takes a positive whole number, not '$2'"; jobs=$2; shift 2 ;;
     --seed) need_value "$@"; is_uint "$2" || die "--seed takes a whole number, not '$2'"; seed=$2; shift 2 ;;
@@ -59,20 +63,20 @@ done
 [ -d fuzzers ] || die "run from a svafuzz checkout"
 [ -d "fuzzers/${target%_fuzzer}" ] || die "unknown target '$target' (known: $(ls fuzzers | grep -v common | sed 's/$/_fuzzer/' | tr '\n' ' '))"
 
-build=build/fuzz; cfg_extra=()
+build=build/$preset; cfg_extra=()
 if [ -n "$plugin" ]; then
   [ -f "$plugin" ] || die "--plugin: no such file '$plugin'"
   plugin=$(cd "$(dirname "$plugin")" && pwd)/$(basename "$plugin")
-  build=build/hunt-plugin; cfg_extra=(-B "$build" "-DSVAFUZZ_PLUGINS=$plugin")
+  build=build/hunt-plugin${preset#fuzz}; cfg_extra=(-B "$build" "-DSVAFUZZ_PLUGINS=$plugin")
   base=$(basename "$plugin"); base=${base%%.*}
   [ -n "$design" ] || design=${base//_/-}
 fi
 [ -n "$design" ] || design=seed-v3
 
 bash ci/deps.sh >&2 || die "dependency installation failed"
-echo "hunt: building $target in the fuzz preset ($build)" >&2
-mkdir -p build; flog=build/hunt-build.log
-cmake --preset fuzz "${cfg_extra[@]}" >"$flog" 2>&1 || { cat "$flog" >&2; die "configure failed"; }
+echo "hunt: building $target in the $preset preset ($build)" >&2
+mkdir -p build; flog=build/hunt-build-$preset.log
+cmake --preset "$preset" "${cfg_extra[@]}" >"$flog" 2>&1 || { cat "$flog" >&2; die "configure failed"; }
 cmake --build "$build" --target "$target" >>"$flog" 2>&1 || { tail -40 "$flog" >&2; die "build failed"; }
 bin="$root/$build/fuzzers/$target"
 [ -x "$bin" ] || die "no binary at $bin"
