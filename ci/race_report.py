@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The verdicts, summary.json and SARIF 2.1.0 of ci/race-hunt.sh (see its header).
 
-Inputs: units.txt (one "kind name file expectation" a line) and records.tsv (one arm result a
+Inputs: units.txt (one "kind name file expectation build-file" a line) and records.tsv (one arm result a
 line: unit, arm, CLEAN|FOUND|ERROR, detector, seconds, execs, known count, reproducer, report,
 work dir). Prints one line per design and the job's last line; exits 0, 1 or 2 as the job does.
 """
@@ -16,24 +16,35 @@ import sys
 # (bin+0x12)") report.
 FRAME = re.compile(r"^\s*#\d+ (?:0x[0-9a-f]+ in )?(.*?) (/[^\s:]+):(\d+)(?::\d+)?(?: \(.*\))?\s*$", re.M)
 SIGNATURE = re.compile(r"==SVAFUZZ== SIGNATURE ([0-9a-f]{16}) design=(\S+) (.*)")
-FREE_KERNEL = re.compile(r"\bpagetable_free_kernel\b|SVAFUZZ_PAGETABLE_FREE_KERNEL")
+# A design's free entry: a function taking a ptdesc (the design's pagetable_free_kernel or
+# the function a plug-in names in SVAFUZZ_PAGETABLE_FREE_KERNEL), or that macro's line.
+FREE_ENTRY = re.compile(r"^\s*(?:static\s+)?(?:inline\s+)?void\s+\w+\s*\(\s*(?:struct\s+)?(?:mm::)?ptdesc\s*\*|"
+                        r"^\s*SVAFUZZ_PAGETABLE_FREE_KERNEL\s*\(")
+
+
+class BadInput(Exception):
+    pass
 
 
 def read_units(path):
     units = []
-    for line in open(path):
+    for n, line in enumerate(open(path), 1):
         f = line.split()
-        if len(f) == 4:
-            units.append({"kind": f[0], "name": f[1], "file": f[2], "expected": f[3]})
+        if not f:
+            continue
+        if len(f) != 5 or f[0] not in ("design", "plugin") or f[3] not in ("clean", "flagged"):
+            raise BadInput("%s:%d: not 'kind name file expectation build-file': %r" % (path, n, line))
+        units.append({"kind": f[0], "name": f[1], "file": f[2], "expected": f[3]})
     return units
 
 
 def read_records(path):
     rows = []
-    for line in open(path):
+    for n, line in enumerate(open(path), 1):
         f = line.rstrip("\n").split("\t")
-        if len(f) != 10:
-            continue
+        if len(f) != 10 or f[2] not in ("CLEAN", "FOUND", "ERROR") or not all(x.isdigit() or x == "-" for x in (f[4], f[5])) \
+                or not f[6].isdigit():
+            raise BadInput("%s:%d: not an arm record: %r" % (path, n, line))
         rows.append({"unit": f[0], "arm": f[1], "result": f[2], "detector": f[3],
                      "seconds": None if f[4] == "-" else int(f[4]),
                      "execs": None if f[5] == "-" else int(f[5]),
@@ -64,11 +75,11 @@ def location(root, unit_file, text):
     for m in FRAME.finditer(text):
         path = os.path.normpath(m.group(2))
         if path == want or path.endswith("/" + unit_file):
-            return int(m.group(3)), "stack frame %s" % m.group(1)
+            return max(1, int(m.group(3))), "stack frame %s" % m.group(1)
     try:
         for n, line in enumerate(open(want, errors="replace"), 1):
-            if FREE_KERNEL.search(line):
-                return n, "the design's pagetable_free_kernel (no frame of the report is in this file)"
+            if FREE_ENTRY.search(line):
+                return n, "the design's free entry (no frame of the report is in this file)"
     except OSError:
         pass
     return 1, "the file (no frame of the report is in it)"
@@ -107,10 +118,13 @@ def sarif(root, results, kernel):
         msg = "%s on design %s (%s arm, kernel %s): %s. Reproducer: %s. Located at %s." % (
             r["detector"], unit["name"], r["arm"], kernel, headline(text),
             os.path.relpath(r["reproducer"], root) if r["reproducer"] else "none", how)
+        # A plug-in outside the checkout is named by an absolute file: URI, with no base.
+        if os.path.isabs(unit["file"]):
+            artifact = {"uri": "file://" + unit["file"]}
+        else:
+            artifact = {"uri": unit["file"], "uriBaseId": "%SRCROOT%"}
         res = {"ruleId": rule, "level": "error", "message": {"text": msg},
-               "locations": [{"physicalLocation": {
-                   "artifactLocation": {"uri": unit["file"], "uriBaseId": "%SRCROOT%"},
-                   "region": {"startLine": line}}}]}
+               "locations": [{"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": line}}}]}
         if sig:
             res["partialFingerprints"] = {"svafuzzSignature/v1": sig.group(1)}
         out.append(res)
@@ -137,16 +151,16 @@ def main():
     a = ap.parse_args()
     try:
         units, records = read_units(a.units), read_records(a.records)
-    except OSError as e:
+    except (OSError, BadInput) as e:
         print("race_report: %s" % e, file=sys.stderr)
         return 2
     summary = {"kernel": a.kernel, "regression_guard": a.guard, "designs": []}
     new, known_total, errors, missed = [], 0, 0, 0
     for u in units:
         rows = [r for r in records if r["unit"] == u["name"]]
-        verdict, fresh = judge(u, rows)
+        verdict, fresh = judge(u, rows) if rows else ("error", [])   # no arm ran: the job failed
         sigs = sorted({s for r in rows for s in known_signatures(r["work"])})
-        known = sum(r["known"] for r in rows)
+        known = len(sigs)
         known_total += known
         new += [(u, r) for r in fresh]
         errors += verdict == "error"
@@ -178,4 +192,8 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except Exception as e:  # a report that cannot be written means the job could not run
+        print("race_report: internal error: %r" % e, file=sys.stderr)
+        sys.exit(2)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validates SARIF files against the SARIF 2.1.0 JSON schema (ci/race-hunt.sh's output; ctest
-# ci.race-hunt.sarif-schema runs it).
+# ci.race-hunt.report runs it).
 #
 #   bash ci/sarif-check.sh [--schema-dir DIR] FILE...
 #
@@ -10,15 +10,17 @@
 # schema declares. Prints one line per file; exit status 0 all valid, 1 one is not, 2 the check
 # could not run (no npm or registry, no file).
 set -uo pipefail
+caller=$(pwd)
 cd "$(dirname "$0")/.."
 die() { echo "sarif-check.sh: $*" >&2; exit 2; }
 schema_dir=build/sarif-schema; files=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --schema-dir) [ $# -ge 2 ] || die "--schema-dir needs a value"; schema_dir=$2; shift 2 ;;
+    --schema-dir) [ $# -ge 2 ] || die "--schema-dir needs a value"; case "$2" in /*) schema_dir=$2 ;; *) schema_dir=$caller/$2 ;; esac; shift 2 ;;
     -*) die "unknown flag '$1' (see --help)" ;;
-    *) files+=("$1"); shift ;;
+    /*) files+=("$1"); shift ;;
+    *) files+=("$caller/$1"); shift ;;   # relative to where the script was run from
   esac
 done
 [ ${#files[@]} -gt 0 ] || die "no SARIF file given (see --help)"
@@ -40,7 +42,10 @@ fi
 
 python3 - "$schema" "${files[@]}" <<'PY'
 import json, sys
-import jsonschema
+try:
+    import jsonschema
+except ImportError:
+    print("sarif-check: python3-jsonschema is not installed"); sys.exit(2)
 schema = json.load(open(sys.argv[1]))
 validator = jsonschema.Draft4Validator(schema)
 bad = 0

@@ -9,7 +9,7 @@
  *   3. two svafuzz lines added, marked "svafuzz:": SVAFUZZ_STATE(kernel_pte_work) resets the
  *      global before every execution, and SVAFUZZ_PAGETABLE_FREE_KERNEL(pte_free_kernel_async)
  *      makes the hunk's entry point the design's pagetable_free_kernel.
- * Expected: flagged (the invalidate-before-free race, BRIEF §7 item 1).
+ * svafuzz-expect: flagged (the invalidate-before-free race, BRIEF §7 item 1).
  */
 #include <linux/iommu.h>
 

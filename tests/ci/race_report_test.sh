@@ -23,7 +23,7 @@ REP
 }
 run() {  # name expectation result -> exit status of race_report.py
   local d=$work/$1; mkdir -p "$d"; report "$d"
-  echo "design seed-v3 core/free/designs/seed_v3.cc $2" >"$d/units.txt"
+  echo "design seed-v3 core/free/designs/seed_v3.cc $2 -" >"$d/units.txt"
   if [ "$3" = FOUND ]; then
     printf 'seed-v3\tasan\tFOUND\tasan\t12\t-\t0\t%s\t%s\t-\n' "$d/repro" "$d/report.txt" >"$d/records.tsv"
   else
@@ -44,6 +44,11 @@ check "the signature is the result's fingerprint" 0123456789abcdef \
 check "a planted design found is expected (exit 0)" 0 "$(run planted flagged FOUND)"
 check "a planted design not found is missed (exit 1)" 1 "$(run missed flagged CLEAN)"
 check "a clean design that stays clean (exit 0)" 0 "$(run clean clean CLEAN)"
+d=$work/bad; mkdir -p "$d"; echo "design seed-v3 core/free/designs/seed_v3.cc clean -" >"$d/units.txt"
+printf 'seed-v3\tasan\tFOUND\n' >"$d/records.tsv"
+python3 "$root/ci/race_report.py" --root "$root" --units "$d/units.txt" --records "$d/records.tsv" \
+  --guard pass --kernel v6.19-fixed --out "$d" >"$d/out.txt" 2>&1
+check "a malformed arm record is an error of the job (exit 2)" 2 "$?"
 
 bash "$root/ci/sarif-check.sh" --schema-dir "$work/../sarif-schema" "$sarif" "$work/planted/race-hunt.sarif"; rc=$?
 check "the SARIF files validate against the SARIF 2.1.0 schema" 0 "$rc"
