@@ -91,9 +91,9 @@ build() {  # dir preset target... (extra cmake -D flags in $cfg)
   { cmake --preset "$preset" -B "$dir" ${cfg:+"$cfg"} && cmake --build "$dir" -j "$jobs" --target "$@"; } >"$log" 2>&1 ||
     { tail -40 "$log" >&2; die "build of $* in $dir failed (log $log)"; }
 }
-echo "race-hunt: building svafuzz and scenario_check (gcc preset, build/race-gcc)" >&2
-cfg="" build build/race-gcc gcc svafuzz scenario_check
-svafuzz=$root/build/race-gcc/tools/svafuzz/svafuzz
+echo "race-hunt: building svafuzz and scenario_check (gcc preset, build/gcc)" >&2
+cfg="" build build/gcc gcc svafuzz scenario_check
+svafuzz=$root/build/gcc/tools/svafuzz/svafuzz
 "$svafuzz" designs --kernel "$kernel" >/dev/null 2>&1 || die "unknown kernel profile '$kernel' (svafuzz kernels lists them)"
 
 # The catalogue: shipped designs with their expectation ("clean" or "flagged"). Plug-ins that
@@ -172,7 +172,7 @@ echo "race-hunt: ${n} design(s), ${per}s each, kernel $kernel: $(printf '%s\n' $
 # (1) The regression guard.
 start=$(date +%s)
 echo "race-hunt: regression guard (scenario_check regressions)" >&2
-if build/race-gcc/tests/scenario/scenario_check regressions corpus/deferred_free_sched_fuzzer/regressions >"$out/regressions.txt" 2>&1; then
+if build/gcc/tests/scenario/scenario_check regressions corpus/deferred_free_sched_fuzzer/regressions >"$out/regressions.txt" 2>&1; then
   guard=pass
 else
   guard=fail; tail -20 "$out/regressions.txt" >&2

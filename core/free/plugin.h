@@ -12,14 +12,17 @@
 //             spin_lock_irqsave, spin_unlock_irqrestore, guard(spinlock), struct mutex,
 //             DEFINE_MUTEX, mutex_lock, mutex_unlock, guard(mutex), might_sleep
 //   work      struct work_struct, INIT_WORK, __WORK_INITIALIZER, DECLARE_WORK, schedule_work,
-//             flush_work, work_pending
-//   atomics   READ_ONCE, WRITE_ONCE, smp_mb/rmb/wmb, atomic_t ops, set_bit/test_and_set_bit...
+//             queue_work, system_wq, flush_work, work_pending
+//   atomics   READ_ONCE, WRITE_ONCE, smp_mb/rmb/wmb, atomic_t and atomic_long_t ops,
+//             ATOMIC_INIT, ATOMIC_LONG_INIT, set_bit/test_and_set_bit...
+//   sched     might_sleep, cond_resched, lockdep_assert_held (spinlock or mutex)
 //   mm        struct ptdesc (with pt_list), pagetable_dtor_free, pagetable_free,
 //             __pagetable_free, PAGE_OFFSET, PAGE_SIZE
 //   iommu     iommu_sva_invalidate_kva_range, TLB_FLUSH_ALL
 //   config    IS_ENABLED, CONFIG_ASYNC_KERNEL_PGTABLE_FREE (build option
 //             SVAFUZZ_ASYNC_KERNEL_PGTABLE_FREE) and its v3 name CONFIG_ASYNC_PGTABLE_FREE
-//   per-CPU   NR_CPUS, DEFINE_PER_CPU, per_cpu_ptr, this_cpu_ptr, for_each_possible_cpu,
+//   per-CPU   NR_CPUS, DEFINE_PER_CPU, per_cpu_ptr, per_cpu, this_cpu_ptr, this_cpu_read,
+//             this_cpu_write, this_cpu_add/sub/inc/dec, this_cpu_xchg, for_each_possible_cpu,
 //             raw_smp_processor_id (the calling agent's id modulo NR_CPUS)
 //
 // Model-only lines a design adds:
@@ -35,6 +38,7 @@
 #include "core/mm/frame.h"
 #include "core/mm/kernel.h"
 #include "core/mm/pgalloc.h"
+#include "core/sync/lockdep.h"
 #include "core/sync/sync.h"
 #include "core/sync/workqueue.h"
 
@@ -52,6 +56,7 @@ using svafuzz::klib::llist_del_all;
 using svafuzz::klib::llist_empty;
 using svafuzz::klib::llist_head;
 using svafuzz::klib::llist_node;
+using svafuzz::sync::atomic_long_t;
 using svafuzz::sync::atomic_t;
 using svafuzz::sync::mutex;
 using svafuzz::sync::mutex_lock;
@@ -62,6 +67,7 @@ using svafuzz::sync::spin_unlock;
 using svafuzz::sync::spin_unlock_irqrestore;
 using svafuzz::sync::spinlock_t;
 using svafuzz::sync::flush_work;
+using svafuzz::sync::queue_work;
 using svafuzz::sync::schedule_work;
 using svafuzz::sync::work_pending;
 using svafuzz::sync::work_struct;
@@ -107,6 +113,20 @@ inline int raw_smp_processor_id() {
   return static_cast<int>(::svafuzz::sync::current_agent().id % NR_CPUS);
 }
 #define smp_processor_id() raw_smp_processor_id()
+#define this_cpu_read(pcp) (::svafuzz::sync::this_cpu_read_at(this_cpu_ptr(&(pcp)), SVAFUZZ_HERE))
+#define this_cpu_write(pcp, val) (::svafuzz::sync::this_cpu_write_at(this_cpu_ptr(&(pcp)), (val), SVAFUZZ_HERE))
+#define this_cpu_add(pcp, val) (::svafuzz::sync::this_cpu_add_at(this_cpu_ptr(&(pcp)), (val), SVAFUZZ_HERE))
+#define this_cpu_sub(pcp, val) this_cpu_add(pcp, -(val))
+#define this_cpu_inc(pcp) this_cpu_add(pcp, 1)
+#define this_cpu_dec(pcp) this_cpu_add(pcp, -1)
+#define this_cpu_xchg(pcp, val) (::svafuzz::sync::this_cpu_xchg_at(this_cpu_ptr(&(pcp)), (val), SVAFUZZ_HERE))
+
+// Initialisers: `static atomic_t n = ATOMIC_INIT(0);` and inside designated initialisers.
+#define ATOMIC_INIT(i) (::svafuzz::sync::atomic_t(i))
+#define ATOMIC_LONG_INIT(i) (::svafuzz::sync::atomic_long_t(i))
+
+#define cond_resched() (::svafuzz::sync::cond_resched_at(SVAFUZZ_HERE))
+#define lockdep_assert_held(l) (::svafuzz::sync::lockdep_assert_held_at((l), SVAFUZZ_HERE))
 
 // SVAFUZZ_STATE(obj): obj (a design global) is reset to its initial value before every
 // execution. Place it after obj's definition, at namespace scope.

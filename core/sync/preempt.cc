@@ -26,4 +26,10 @@ void might_sleep_at(SourceLoc loc) {
   }
 }
 
+int cond_resched_at(SourceLoc loc) {
+  might_sleep_at(loc);
+  yield_point(loc);
+  return 0;
+}
+
 }  // namespace svafuzz::sync

@@ -12,6 +12,10 @@ bool in_atomic();
 
 // Reports a might-sleep finding if the calling agent is in atomic context.
 void might_sleep_at(SourceLoc loc);
+// cond_resched(): a voluntary preemption point that may sleep, so in atomic context it is the
+// same finding as might_sleep (__might_resched); then a scheduling point. Returns 0 (the
+// kernel's "did not reschedule" is not observable in the model).
+int cond_resched_at(SourceLoc loc);
 
 }  // namespace svafuzz::sync
 

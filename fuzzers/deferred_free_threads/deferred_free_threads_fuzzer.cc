@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "core/scenario/fuzz_entry.h"
+#include "fuzzers/common/coverage_races.h"
 
 namespace {
 svafuzz::scenario::FuzzConfig g_cfg;
@@ -17,6 +18,7 @@ svafuzz::scenario::FuzzConfig g_cfg;
 extern "C" size_t LLVMFuzzerMutate(uint8_t* data, size_t size, size_t max_size) __attribute__((weak));
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  svafuzz::fuzzers::ignore_coverage_counter_races();
   g_cfg = svafuzz::scenario::load_fuzz_config("deferred_free_threads_fuzzer",
                                               svafuzz::scenario::Backend::kThreads, argc, argv);
   return 0;
