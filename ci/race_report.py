@@ -85,6 +85,14 @@ def location(root, unit_file, text):
     return 1, "the file (no frame of the report is in it)"
 
 
+def shown_path(path, root):
+    """A path relative to the checkout when it lies inside it, else absolute; "none" for none."""
+    if not path:
+        return "none"
+    rel = os.path.relpath(path, root)
+    return os.path.abspath(path) if rel.startswith("..") else rel
+
+
 def headline(text):
     for pat in (r"==SVAFUZZ== FINDING [^\n]*", r"ERROR: AddressSanitizer: [^\n]*",
                 r"WARNING: ThreadSanitizer: [^\n]*", r"runtime error: [^\n]*", r"^--- [^\n]*"):
@@ -117,7 +125,7 @@ def sarif(root, results, kernel):
                                 "helpUri": "https://github.com/svafuzz/svafuzz/blob/main/docs/findings/README.md"})
         msg = "%s on design %s (%s arm, kernel %s): %s. Reproducer: %s. Located at %s." % (
             r["detector"], unit["name"], r["arm"], kernel, headline(text),
-            os.path.relpath(r["reproducer"], root) if r["reproducer"] else "none", how)
+            shown_path(r["reproducer"], root), how)
         # A plug-in outside the checkout is named by an absolute file: URI, with no base.
         if os.path.isabs(unit["file"]):
             artifact = {"uri": "file://" + unit["file"]}
