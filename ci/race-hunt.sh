@@ -167,7 +167,11 @@ n=${#units[@]}
 per=$min_per
 [ "$n" -gt 0 ] && [ $((budget / n)) -gt "$per" ] && per=$((budget / n))
 [ "$n" -gt 0 ] && [ $((per * n)) -gt "$budget" ] && echo "race-hunt: $n designs x ${min_per}s minimum exceeds the ${budget}s budget; each gets ${per}s" >&2
-echo "race-hunt: ${n} design(s), ${per}s each, kernel $kernel: $(printf '%s\n' ${units[@]+"${units[@]}"} | awk '{printf "%s%s(%s)", sep, $2, $4; sep=" "}')" >&2
+if [ "$n" -eq 0 ]; then
+  echo "race-hunt: the change touches no design, plug-in or model file: only the regression guard runs" >&2
+else
+  echo "race-hunt: ${n} design(s), ${per}s each, kernel $kernel: $(printf '%s\n' ${units[@]+"${units[@]}"} | awk '{printf "%s%s(%s)", sep, $2, $4; sep=" "}')" >&2
+fi
 
 # (1) The regression guard.
 start=$(date +%s)
