@@ -224,20 +224,22 @@ fuzz_arm() {  # name build-file dir arm seconds
   esac
 }
 
+# A planted design's remaining arms are skipped once an arm has found it (unless --all-arms).
+skip_rest() {  # name expectation
+  [ "$2" = flagged ] && [ $all_arms = 0 ] && awk -F'\t' -v n="$1" '$1 == n && $3 == "FOUND"' "$records" | grep -q .
+}
 i=0
 for u in ${units[@]+"${units[@]}"}; do
   read -r kind name _ exp bf <<<"$u"; i=$((i + 1))
   dir="$out/$name"; mkdir -p "$dir"
-  found() { awk -F'\t' -v n="$1" '$1 == n && $3 == "FOUND"' "$records" | grep -q .; }
-  skip_rest() { [ "$exp" = flagged ] && [ $all_arms = 0 ] && found "$name"; }
   echo "race-hunt: [$i/$n] $kind $name (expected $exp): litmus" >&2
   litmus_arm "$name" "$bf" "$dir"
-  if skip_rest; then echo "race-hunt: [$i/$n] $name: found by litmus as expected; fuzzing arms skipped" >&2; continue; fi
+  if skip_rest "$name" "$exp"; then echo "race-hunt: [$i/$n] $name: found by litmus as expected; fuzzing arms skipped" >&2; continue; fi
   asan_t=$per; tsan_t=0
   [ $tsan = 1 ] && { tsan_t=$((per / 3)); asan_t=$((per - tsan_t)); }
   echo "race-hunt: [$i/$n] $name: asan ${asan_t}s" >&2
   fuzz_arm "$name" "$bf" "$dir" asan "$asan_t"
-  skip_rest && continue
+  skip_rest "$name" "$exp" && continue
   if [ $tsan = 1 ] && [ $tsan_t -gt 0 ]; then
     echo "race-hunt: [$i/$n] $name: tsan ${tsan_t}s" >&2
     fuzz_arm "$name" "$bf" "$dir" tsan "$tsan_t"

@@ -11,10 +11,10 @@
 
 #include "core/sched/sanitizer_hooks.h"
 
+// Everything below but the stub is ThreadSanitizer-only.
 #if SVAFUZZ_HAS_TSAN
 extern "C" void AnnotateBenignRaceSized(const char* file, int line, const volatile void* mem, size_t size,
                                         const char* description);
-#endif
 
 namespace svafuzz::fuzzers {
 namespace {
@@ -62,16 +62,20 @@ bool find_section(const char* name, uintptr_t* start, size_t* size) {
 }  // namespace
 
 unsigned long ignore_coverage_counter_races() {
-#if SVAFUZZ_HAS_TSAN
   uintptr_t start = 0;
   size_t size = 0;
   if (!find_section("__sancov_cntrs", &start, &size)) return 0;
   AnnotateBenignRaceSized(__FILE__, __LINE__, reinterpret_cast<const volatile void*>(start), size,
                           "libFuzzer coverage counters (__sancov_cntrs)");
   return size;
-#else
-  return 0;
-#endif
 }
 
 }  // namespace svafuzz::fuzzers
+
+#else
+
+namespace svafuzz::fuzzers {
+unsigned long ignore_coverage_counter_races() { return 0; }
+}  // namespace svafuzz::fuzzers
+
+#endif
