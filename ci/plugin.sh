@@ -11,7 +11,9 @@
 #   1. asan preset (AddressSanitizer + UBSan), FILE compiled in with -DSVAFUZZ_PLUGINS=FILE as
 #      the design named after the file (my_patch.c -> my-patch);
 #   2. litmus: every litmus shape, bounded exhaustive search (bound >= 2), expecting Never;
-#   3. seeded random exploration of every shape, the IOMMU as its own agent (500 runs each);
+#   3. PCT at depths 2 and 3 on every shape, the IOMMU as its own agent (20000 runs each;
+#      seeded random exploration was dropped: bench/systematic/arms.sh measured it finding
+#      nothing that exhaustive search or PCT does not, docs/race-hunting.md);
 #   4. tsan preset: real threads on every shape (ThreadSanitizer, halt_on_error=1);
 #   5. the concurrent fuzzers (ci/hunt.sh --plugin FILE) for --hunt-time seconds (default 60).
 # Builds go to build/plugin-<preset>. The last line is machine-readable:
@@ -21,7 +23,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 die() { echo "plugin.sh: $*" >&2; exit 2; }
 
 file=""; hunt_time=60; tsan=1; hunt=1; jobs=2; kernel=v6.19-fixed
@@ -70,7 +72,9 @@ bin="$asan/tools/svafuzz/svafuzz"
 grep -q "unknown kernel profile" "$root/build/plugin-kernel.err" && die "$(cat "$root/build/plugin-kernel.err")"
 "$bin" designs | grep -q "^$design " || die "design '$design' not registered: does $file end with SVAFUZZ_PAGETABLE_FREE_KERNEL(fn)?"
 run_checker litmus bash ci/litmus.sh --svafuzz "$bin" --jobs "$jobs" --design "$design" --kernel "$kernel"
-run_checker random "$bin" designs --check "$design" --strategy random --runs 500 --kernel "$kernel"
+for depth in 2 3; do
+  run_checker "pct-d$depth" "$bin" designs --check "$design" --strategy pct --depth $depth --runs 20000 --kernel "$kernel"
+done
 if [ "$tsan" = 1 ]; then
   echo "plugin.sh: building the tsan preset"
   tbin="$(build tsan)/tools/svafuzz/svafuzz"

@@ -4,7 +4,7 @@
 #
 #   bash ci/race-hunt.sh [--changed-since REF] [--design NAME]... [--plugin FILE]...
 #                        [--budget SECONDS] [--min-per-design SECONDS] [--kernel PROFILE]
-#                        [--no-tsan] [--all-arms] [--out DIR] [--help]
+#                        [--no-tsan] [--all-arms] [--pct-runs N] [--out DIR] [--help]
 #
 #   --changed-since REF  hunt what HEAD and the work tree change since their merge base with
 #                        REF (git diff --no-renames, untracked files too):
@@ -21,14 +21,17 @@
 #   --kernel PROFILE     simulated kernel (default v6.19-fixed; `svafuzz kernels`)
 #   --no-tsan            leave out the TSan real-thread arm
 #   --all-arms           run every arm on a planted design even after one has found it
+#   --pct-runs N         PCT executions per shape and depth (default 20000, ~4 s a design)
 #   --out DIR            results directory (default out/race-hunt), emptied first (refused if
 #                        it holds anything but an earlier result)
 #   With neither a list nor --changed-since: every shipped design and plug-in.
 #
 # Steps: (1) the regression guard: corpus/deferred_free_sched_fuzzer/regressions/ replayed by
 # scenario_check (each reproducer fires on its design, the clean designs stay clean); (2) per
-# design, three arms: litmus (every litmus shape under bounded exhaustive search, gcc preset,
-# ci/litmus.sh --design), asan (deferred_free_sched_fuzzer, controlled scheduler, ASan+UBSan,
+# design, the systematic arms: litmus (every litmus shape under bounded exhaustive search,
+# gcc preset, ci/litmus.sh --design) and pct-d2, pct-d3 (every shape under PCT with the IOMMU
+# as its own agent, svafuzz designs --strategy pct; outside --budget, seconds a design), then
+# the fuzzing arms: asan (deferred_free_sched_fuzzer, controlled scheduler, ASan+UBSan,
 # ci/hunt.sh, 2/3 of the design's time) and tsan (deferred_free_threads_fuzzer, real threads,
 # fuzz-tsan preset with TSAN_OPTIONS=halt_on_error=1, 1/3).
 #
@@ -51,13 +54,13 @@ set -uo pipefail
 caller=$(pwd)
 cd "$(dirname "$0")/.."
 root=$(pwd)
-usage() { sed -n '2,49p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 die() { echo "race-hunt.sh: $*" >&2; exit 2; }
 need_value() { [ $# -ge 2 ] && [ -n "$2" ] || die "$1 needs a value (see --help)"; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 abspath() { case "$1" in /*) echo "$1" ;; *) echo "$caller/$1" ;; esac; }   # against the caller's cwd
 
-since=""; designs=(); plugins=(); budget=600; min_per=60; kernel=v6.19-fixed; tsan=1; all_arms=0; out=out/race-hunt
+since=""; designs=(); plugins=(); budget=600; min_per=60; kernel=v6.19-fixed; tsan=1; all_arms=0; out=out/race-hunt; pct_runs=20000
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
@@ -70,6 +73,7 @@ while [ $# -gt 0 ]; do
     --kernel) need_value "$@"; kernel=$2; shift 2 ;;
     --no-tsan) tsan=0; shift ;;
     --all-arms) all_arms=1; shift ;;
+    --pct-runs) need_value "$@"; is_uint "$2" && [ "$2" -gt 0 ] || die "--pct-runs takes a positive whole number, not '$2'"; pct_runs=$2; shift 2 ;;
     --out) need_value "$@"; out=$(abspath "$2"); shift 2 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -186,23 +190,43 @@ echo "race-hunt: regression guard $guard in $(( $(date +%s) - start ))s ($out/re
 # record unit arm result detector seconds execs known reproducer report workdir
 record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$records"; }
 
-# The litmus arm: every shape, bounded exhaustive search, expecting Never. A finding is a
-# "--- shape.design: detector after N execution(s)" block; exit 1 without one is an error of
-# the run (litmus.sh also exits 1 when a file fails to run).
-litmus_arm() {  # name build-file dir
-  local name=$1 bf=$2 dir=$3 bin=$svafuzz t0 rc det
-  if [ "$bf" != - ]; then
-    cfg="-DSVAFUZZ_PLUGINS=$bf" build build/race-plugin-gcc gcc svafuzz
-    bin=$root/build/race-plugin-gcc/tools/svafuzz/svafuzz
+# Sets sbin, the svafuzz binary of the systematic arms (gcc preset; a plug-in gets its own
+# build). Not in a $(...) subshell: a failed build must end the job (die).
+systematic_bin() {  # build-file
+  sbin=$svafuzz
+  [ "$1" = - ] && return
+  cfg="-DSVAFUZZ_PLUGINS=$1" build build/race-plugin-gcc gcc svafuzz
+  sbin=$root/build/race-plugin-gcc/tools/svafuzz/svafuzz
+}
+
+# A systematic arm's verdict from its log: exit 0 clean; exit 1 with a
+# "--- shape.design: detector after N execution(s)" block a finding; anything else an error.
+record_systematic() {  # name arm rc log seconds
+  local det
+  det=$(grep -aE '^--- [^:]+: [a-z-]+ after' "$4" | head -1 | awk '{print $3}')
+  if [ "$3" = 0 ]; then record "$1" "$2" CLEAN - "$5" - 0 - - -
+  elif [ "$3" = 1 ] && [ -n "$det" ]; then record "$1" "$2" FOUND "$det" "$5" - 0 "$4" "$4" -
+  else record "$1" "$2" ERROR - "$5" - 0 - "$4" -
   fi
+}
+
+# The litmus arm: every shape, bounded exhaustive search (bound 2, the IOMMU synchronous),
+# expecting Never (litmus.sh also exits 1 when a file fails to run).
+litmus_arm() {  # name bin dir
+  local t0 rc
   t0=$(date +%s)
-  bash ci/litmus.sh --svafuzz "$bin" --design "$name" --kernel "$kernel" >"$dir/litmus.txt" 2>&1; rc=$?
-  det=$(grep -aE '^--- [^:]+: [a-z-]+ after' "$dir/litmus.txt" | head -1 | awk '{print $3}')
-  if [ $rc = 0 ]; then record "$name" litmus CLEAN - $(( $(date +%s) - t0 )) - 0 - - -
-  elif [ $rc = 1 ] && [ -n "$det" ]; then
-    record "$name" litmus FOUND "$det" $(( $(date +%s) - t0 )) - 0 "$dir/litmus.txt" "$dir/litmus.txt" -
-  else record "$name" litmus ERROR - $(( $(date +%s) - t0 )) - 0 - "$dir/litmus.txt" -
-  fi
+  bash ci/litmus.sh --svafuzz "$2" --design "$1" --kernel "$kernel" >"$3/litmus.txt" 2>&1; rc=$?
+  record_systematic "$1" litmus $rc "$3/litmus.txt" $(( $(date +%s) - t0 ))
+}
+
+# The PCT arms: every shape at depth 2 and 3 with the IOMMU as its own agent, where exhaustive
+# search cannot go (the agent's idle polling makes the tree unbounded; bound 3 is too large
+# for CI). $pct_runs executions per shape; docs/race-hunting.md has the measurement.
+pct_arm() {  # name bin dir depth
+  local t0 rc log=$3/pct-d$4.txt
+  t0=$(date +%s)
+  "$2" designs --check "$1" --kernel "$kernel" --strategy pct --depth "$4" --runs "$pct_runs" >"$log" 2>&1; rc=$?
+  record_systematic "$1" "pct-d$4" $rc "$log" $(( $(date +%s) - t0 ))
 }
 
 # A fuzzing arm through ci/hunt.sh (its last line: FOUND/CLEAN). The known count is the number
@@ -233,8 +257,14 @@ for u in ${units[@]+"${units[@]}"}; do
   read -r kind name _ exp bf <<<"$u"; i=$((i + 1))
   dir="$out/$name"; mkdir -p "$dir"
   echo "race-hunt: [$i/$n] $kind $name (expected $exp): litmus" >&2
-  litmus_arm "$name" "$bf" "$dir"
-  if skip_rest "$name" "$exp"; then echo "race-hunt: [$i/$n] $name: found by litmus as expected; fuzzing arms skipped" >&2; continue; fi
+  systematic_bin "$bf"
+  litmus_arm "$name" "$sbin" "$dir"
+  for depth in 2 3; do
+    skip_rest "$name" "$exp" && break
+    echo "race-hunt: [$i/$n] $name: pct depth $depth ($pct_runs runs per shape)" >&2
+    pct_arm "$name" "$sbin" "$dir" $depth
+  done
+  if skip_rest "$name" "$exp"; then echo "race-hunt: [$i/$n] $name: found by the systematic arms as expected; fuzzing arms skipped" >&2; continue; fi
   asan_t=$per; tsan_t=0
   [ $tsan = 1 ] && { tsan_t=$((per / 3)); asan_t=$((per - tsan_t)); }
   echo "race-hunt: [$i/$n] $name: asan ${asan_t}s" >&2

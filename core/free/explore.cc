@@ -88,6 +88,29 @@ Outcome explore_random(const ExploreOptions& o, const sched::ScenarioInfo& info)
   return out;
 }
 
+// PCT (sched::PctChoice, with yield demotion for the model's spin-waits). k is the step count
+// of one non-preemptive execution, as svafuzz explore measures it; execution i uses seed + i,
+// so a finding's execution is reproducible from its seed and k as well as from its schedule.
+Outcome explore_pct(const ExploreOptions& o, const sched::ScenarioInfo& info) {
+  Outcome out;
+  sched::FuzzBytesChoice none(nullptr, 0);
+  sched::SchedRuntime rt(&none, {.step_budget = o.step_budget});
+  out.pct_steps = std::max<uint64_t>(sched::run_sched_on(&rt, info, &none).steps, 1);
+  for (uint64_t i = 0; i < o.runs; ++i) {
+    sched::PctChoice src(o.seed + i, o.depth, out.pct_steps);
+    progress().executions = out.executions;
+    progress().seed = o.seed + i;
+    sched::RunResult r = sched::run_sched_on(&rt, info, &src);
+    ++out.executions;
+    if (!r.findings.empty()) {
+      take_finding(r, &out);
+      out.seed = o.seed + i;
+      return out;
+    }
+  }
+  return out;
+}
+
 Outcome explore_threads(const ExploreOptions& o, const sched::ScenarioInfo& info) {
   Outcome out;
   for (uint64_t i = 0; i < o.runs; ++i) {
@@ -135,6 +158,10 @@ bool validate(const ExploreOptions& o, std::string* error) {
     *error = "levels must be 4 or 5";
     return false;
   }
+  if (o.depth < 1 || o.depth > 8) {
+    *error = "pct depth must be in 1..8";
+    return false;
+  }
   if (o.preemptions < 0 || o.preemptions > 8) {
     *error = "preemptions must be in 0..8";
     return false;
@@ -151,6 +178,7 @@ Outcome explore(const ExploreOptions& o) {
     case Strategy::kExhaustive: return explore_exhaustive(o, info);
     case Strategy::kRandom: return explore_random(o, info);
     case Strategy::kThreads: return explore_threads(o, info);
+    case Strategy::kPct: return explore_pct(o, info);
   }
   return {};
 }

@@ -1,5 +1,5 @@
-// Running a design on a shape: one execution, a bounded exhaustive search, seeded random
-// executions, or real threads; and the outcome (first finding, or clean) they produce.
+// Running a design on a shape: one execution, a bounded exhaustive search, seeded random or
+// PCT executions, or real threads; and the outcome (first finding, or clean) they produce.
 //
 // Every run builds a fresh FreePathWorld per execution (world_scenario), installs the design
 // by name, runs the shape's agents and ends with the world's teardown checks (stranded/leak).
@@ -25,7 +25,7 @@
 
 namespace svafuzz::free {
 
-enum class Strategy : uint8_t { kExhaustive, kRandom, kThreads };
+enum class Strategy : uint8_t { kExhaustive, kRandom, kThreads, kPct };
 
 struct ExploreOptions {
   std::string design = "mainline";
@@ -34,12 +34,14 @@ struct ExploreOptions {
   int levels = 4;
   Strategy strategy = Strategy::kExhaustive;
   int preemptions = 2;              // exhaustive bound k
-  uint64_t seed = 1;                // random: first seed
-  uint64_t runs = 200;              // random / threads: executions
+  uint64_t seed = 1;                // random / pct: first seed (execution i uses seed + i)
+  uint64_t runs = 200;              // random / threads / pct: executions
+  int depth = 2;                    // pct: bug depth d (d-1 priority change points)
   uint64_t max_executions = 200000; // exhaustive: give up (reported) after this many
   uint64_t step_budget = 20000;
   // kSynchronous by default for exhaustive search: in kAgent mode the idle IOMMU agent polls
-  // its queue, and every poll would be a branch of the search. Random and threads use kAgent.
+  // its queue, and every poll would be a branch of the search. Random, pct and threads use
+  // kAgent (tools/svafuzz sets it).
   bool iommu_agent = false;
 };
 
@@ -50,7 +52,8 @@ struct Outcome {
   uint64_t executions = 0;
   bool complete = true;             // exhaustive: the tree was explored to the end
   sched::Schedule schedule;         // the finding's choices (sched strategies)
-  uint64_t seed = 0;                // random: the seed of the finding's execution
+  uint64_t seed = 0;                // random / pct: the seed of the finding's execution
+  uint64_t pct_steps = 0;           // pct: k, the steps of one non-preemptive execution
   std::string trace;                // the finding's interleaving (format())
 };
 

@@ -54,7 +54,7 @@ void write_all(int fd, const std::string& s) {
 std::string serialize(const Outcome& o) {
   std::ostringstream ss;
   ss << "OUTCOME\n" << o.found << "\n" << o.detector << "\n" << o.executions << "\n"
-     << o.complete << "\n" << o.seed << "\n";
+     << o.complete << "\n" << o.seed << "\n" << o.pct_steps << "\n";
   for (auto a : o.schedule) ss << a << " ";
   ss << "\n" << escape(o.message) << "\n" << escape(o.trace.substr(0, 1 << 16)) << "\n";
   return ss.str();
@@ -64,9 +64,10 @@ bool deserialize(const std::string& text, Outcome* o) {
   std::istringstream ss(text);
   std::string line;
   if (!std::getline(ss, line) || line != "OUTCOME") return false;
-  std::string found, det, execs, complete, seed, sched, msg, trace;
+  std::string found, det, execs, complete, seed, pct_steps, sched, msg, trace;
   if (!std::getline(ss, found) || !std::getline(ss, det) || !std::getline(ss, execs) ||
-      !std::getline(ss, complete) || !std::getline(ss, seed) || !std::getline(ss, sched) ||
+      !std::getline(ss, complete) || !std::getline(ss, seed) || !std::getline(ss, pct_steps) ||
+      !std::getline(ss, sched) ||
       !std::getline(ss, msg)) {
     return false;
   }
@@ -76,6 +77,7 @@ bool deserialize(const std::string& text, Outcome* o) {
   o->executions = std::stoull(execs);
   o->complete = complete == "1";
   o->seed = std::stoull(seed);
+  o->pct_steps = std::stoull(pct_steps);
   std::istringstream as(sched);
   uint32_t a;
   while (as >> a) o->schedule.push_back(a);

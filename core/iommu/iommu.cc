@@ -8,6 +8,7 @@
 #include "core/mm/mm_exit.h"
 #include "core/mm/model_defects.h"
 #include "core/sync/finding.h"
+#include "core/sync/runtime.h"
 
 namespace svafuzz::iommu {
 namespace {
@@ -15,6 +16,10 @@ std::atomic<IommuSystem*> g_system{nullptr};
 }  // namespace
 
 IommuSystem::IommuSystem(IommuOptions opts) : opts_(opts) {}
+
+bool IommuSystem::hw_runs_inline() const {
+  return opts_.mode == HwMode::kSynchronous || sync::current_agent().id == sync::kNoAgent;
+}
 IommuSystem::~IommuSystem() = default;
 
 IntelIommu* IommuSystem::add_unit(const std::string& name) {

@@ -59,6 +59,12 @@ class IommuSystem {
   HwMode mode() const { return opts_.mode; }
   void set_mode(HwMode m) { opts_.mode = m; }
 
+  // True when a waiter must run the invalidation hardware itself (process_one) rather than
+  // wait for an IOMMU agent: in kSynchronous mode, and for code on the host outside every
+  // agent (a world's set-up or teardown, e.g. a shape that frees a table before the start).
+  // No agent runs while the host does, so in kAgent mode such a wait would never end.
+  bool hw_runs_inline() const;
+
   // The installed cache policy (never null; CacheEverything by default). Not owned.
   CachePolicy& policy() const { return *policy_.load(std::memory_order_acquire); }
   void set_policy(CachePolicy* p);

@@ -129,7 +129,7 @@ void qi_submit_sync(IntelIommu* iommu, const qi_desc* descs, size_t count,
   iommu->qi_queue(batch.data(), batch.size());
   while (READ_ONCE(*status) != QI_DONE) {
     spin_unlock_irqrestore(&iommu->qi_lock, flags);
-    if (iommu->system().mode() == HwMode::kSynchronous) {
+    if (iommu->system().hw_runs_inline()) {
       iommu->process_one();
     } else {
       sync::yield_point();   // cpu_relax()

@@ -75,6 +75,14 @@ class ReplayChoice final : public ChoiceSource {
 // priority runnable agent always runs. A bug of depth d is found with probability at least
 // 1/(n * k^(d-1)) per execution (n agents, k steps). Each begin_execution() draws afresh from
 // the generator, so one PctChoice serves a sequence of executions.
+//
+// Spin-waits: PCT assumes an agent that cannot make progress is not runnable. The model's
+// spinners stay runnable and yield (cpu_relax in qi_submit_sync's QI_DONE poll, the idle IOMMU
+// agent), so plain PCT would run a high-priority spinner forever while the agent it waits for
+// never runs (a false step-budget finding). An agent about to yield (EventKind::kYield) is
+// therefore demoted below every priority given so far, without using a change point: a yield
+// says "let someone else run", which is what the spinner's partner needs and what the kernel's
+// cpu_relax() loop gets from a real CPU. Executions without yields are PCT exactly.
 class PctChoice final : public ChoiceSource {
  public:
   // Preconditions: depth >= 1, steps >= 1 (an estimate of the execution's scheduling points).
@@ -82,16 +90,20 @@ class PctChoice final : public ChoiceSource {
   void begin_execution() override;
   size_t choose(const ChoicePoint& cp) override;
   const char* name() const override { return "pct"; }
+  uint64_t yield_demotions() const { return demotions_; }   // over every execution
 
  private:
-  uint64_t priority_of(uint32_t agent);
+  int64_t priority_of(uint32_t agent);
+  void demote_yielder(const ChoicePoint& cp);
 
   SplitMix64 rng_;
   int depth_;
   uint64_t steps_;
   std::vector<uint64_t> change_points_;   // sorted steps
   size_t next_change_ = 0;
-  std::vector<uint64_t> priority_;        // by agent id; 0 = not assigned yet
+  std::vector<int64_t> priority_;         // by agent id; kUnassigned = not assigned yet
+  int64_t lowest_ = 0;                    // the lowest priority given so far
+  uint64_t demotions_ = 0;
 };
 
 }  // namespace svafuzz::sched

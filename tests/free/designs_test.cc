@@ -1,6 +1,7 @@
 // Every planted design is found with its expected detector; every correct design is clean
 // under bounded exhaustive search on the small litmus shapes (the seed-v3 race shape is run by
 // ci/litmus.sh, see tests/free/CMakeLists.txt) and under the threads backend.
+#include "core/free/shapes.h"
 #include "tests/free/free_fixture.h"
 
 namespace svafuzz::free::testing {
@@ -62,6 +63,26 @@ TEST(PlantedRandom, SyncFoundByRandomWithIommuAgent) {
   EXPECT_TRUE(one_of("asan|frame-check", out.detector)) << out.message;
 }
 
+// PCT (depth 2) finds the planted bugs that docs/race-hunting.md's arms table shows it finding,
+// with the IOMMU as its own agent, from seed 1.
+TEST(PlantedPct, FoundAtDepthTwo) {
+  struct Case { const char* design; const char* shape; const char* detectors; };
+  for (const Case& c : {Case{"free-then-flush", "FreeQ.FreeP+DmaP+DmaP", "asan|frame-check"},
+                        Case{"double-enqueue", "FreeQ.FreeP", "list-debug|double-free|asan"},
+                        Case{"lost-wakeup-flag", "FreeP+FreeQ", "stranded"},
+                        Case{"unlocked-list-add", "FreeP+FreeQ",
+                             "list-debug|stranded|double-free|leak|asan"}}) {
+    ExploreOptions o = exhaustive(c.design, c.shape, 0);
+    o.strategy = Strategy::kPct;
+    o.depth = 2;
+    o.iommu_agent = true;
+    o.runs = 20000;
+    Outcome out = run(o);
+    ASSERT_TRUE(out.found) << c.design << " on " << c.shape << " clean after " << out.executions;
+    EXPECT_TRUE(one_of(c.detectors, out.detector)) << c.design << ": " << out.detector;
+  }
+}
+
 class CorrectTest : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(CorrectTest, CleanUnderExhaustiveOnSmallShapes) {
@@ -93,15 +114,38 @@ TEST_P(CorrectTest, CleanUnderThreads) {
 }
 
 // The random strategy with the IOMMU agent stays clean too (and terminates: the IOMMU agent
-// leaves once nothing can submit invalidations any more).
+// leaves once nothing can submit invalidations any more). Every shape: PendQ frees a table
+// during set-up, before any agent runs, and sync-invalidate's synchronous invalidation there
+// once waited forever for an IOMMU agent that had not started (IommuSystem::hw_runs_inline).
 TEST_P(CorrectTest, CleanUnderRandomWithIommuAgent) {
-  ExploreOptions o = exhaustive(GetParam(), "FreeQ.FreeP+DmaP+DmaP", 0);
-  o.strategy = Strategy::kRandom;
-  o.iommu_agent = true;
-  o.runs = 300;
-  Outcome out = run(o);
-  EXPECT_FALSE(out.found) << out.message;
-  EXPECT_EQ(out.executions, 300u);
+  for (const ShapeInfo& shape : all_shapes()) {
+    ExploreOptions o = exhaustive(GetParam(), shape.name.c_str(), 0);
+    o.strategy = Strategy::kRandom;
+    o.iommu_agent = true;
+    o.runs = shape.name == "FreeQ.FreeP+DmaP+DmaP" ? 300 : 50;
+    Outcome out = run(o);
+    EXPECT_FALSE(out.found) << shape.name << ": " << out.message;
+    EXPECT_EQ(out.executions, o.runs) << shape.name;
+  }
+}
+
+// PCT with the IOMMU as its own agent: clean on every shape at depths 2 and 3, and no
+// step-budget finding. The model's spinners (qi_submit_sync's QI_DONE poll, the idle IOMMU
+// agent) stay runnable, and PCT without yield demotion ran the higher-priority spinner forever.
+TEST_P(CorrectTest, CleanUnderPctWithIommuAgent) {
+  for (int depth : {2, 3}) {
+    for (const ShapeInfo& shape : all_shapes()) {
+      ExploreOptions o = exhaustive(GetParam(), shape.name.c_str(), 0);
+      o.strategy = Strategy::kPct;
+      o.depth = depth;
+      o.iommu_agent = true;
+      o.runs = 100;
+      Outcome out = run(o);
+      EXPECT_FALSE(out.found) << shape.name << " d" << depth << ": " << out.message;
+      EXPECT_EQ(out.executions, o.runs) << shape.name;
+      EXPECT_GT(out.pct_steps, 1u) << shape.name;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Designs, CorrectTest,

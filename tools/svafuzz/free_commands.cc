@@ -2,6 +2,7 @@
 #include "tools/svafuzz/free_commands.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <set>
 
@@ -20,6 +21,10 @@ using free::Outcome;
 void print_finding(const std::string& what, const Outcome& o, bool trace) {
   std::printf("--- %s: %s after %llu execution(s)\n%s\n", what.c_str(), o.detector.c_str(),
               static_cast<unsigned long long>(o.executions), o.message.c_str());
+  if (o.pct_steps != 0) {
+    std::printf("pct: seed %llu, k=%llu\n", static_cast<unsigned long long>(o.seed),
+                static_cast<unsigned long long>(o.pct_steps));
+  }
   if (!o.schedule.empty()) {
     std::printf("choices");
     for (auto a : o.schedule) std::printf(" %u", a);
@@ -43,8 +48,14 @@ bool parse_strategy(const std::string& s, free::Strategy* out) {
   if (s == "exhaustive") *out = free::Strategy::kExhaustive;
   else if (s == "random") *out = free::Strategy::kRandom;
   else if (s == "threads") *out = free::Strategy::kThreads;
+  else if (s == "pct") *out = free::Strategy::kPct;
   else return false;
   return true;
+}
+
+// "pct" carries its depth ("pct-d2"), so tables of several arms stay readable.
+std::string strategy_label(const DesignsArgs& a) {
+  return a.strategy == "pct" ? "pct-d" + std::to_string(a.depth) : a.strategy;
 }
 
 }  // namespace
@@ -77,6 +88,7 @@ int cmd_designs(const DesignsArgs& a) {
   o.kernel = a.kernel;
   o.levels = a.levels;
   o.preemptions = a.preemptions;
+  o.depth = a.depth;
   o.runs = a.runs;
   o.seed = a.seed;
   o.max_executions = a.max_executions;
@@ -87,7 +99,7 @@ int cmd_designs(const DesignsArgs& a) {
   // Exhaustive search drives the IOMMU synchronously (docs/designs.md); the others use the agent.
   o.iommu_agent = a.iommu_agent || o.strategy != free::Strategy::kExhaustive;
   int found = 0;
-  std::printf("%-24s %-10s %-12s %10s\n", "shape", "strategy", "result", "executions");
+  std::printf("%-24s %-10s %-12s %10s %8s\n", "shape", "strategy", "result", "executions", "seconds");
   if (!a.shape.empty() && !free::find_shape(a.shape)) {
     std::fprintf(stderr, "svafuzz designs: unknown shape '%s'\n", a.shape.c_str());
     return 2;
@@ -100,11 +112,13 @@ int cmd_designs(const DesignsArgs& a) {
       std::fprintf(stderr, "svafuzz designs: %s\n", error.c_str());
       return 2;
     }
+    auto t0 = std::chrono::steady_clock::now();
     Outcome out = free::run_isolated([&o] { return free::explore(o); });
-    std::printf("%-24s %-10s %-12s %10llu\n", s.name.c_str(), a.strategy.c_str(),
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("%-24s %-10s %-12s %10llu %8.2f\n", s.name.c_str(), strategy_label(a).c_str(),
                 out.found ? ("FOUND " + out.detector).c_str()
                           : (out.complete ? "clean" : "incomplete"),
-                static_cast<unsigned long long>(out.executions));
+                static_cast<unsigned long long>(out.executions), secs);
     if (out.found) {
       ++found;
       print_finding(s.name + "." + a.check, out, false);

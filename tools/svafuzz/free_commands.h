@@ -12,8 +12,9 @@ struct DesignsArgs {
   std::string check;                  // design to check on every shape ("" = list)
   std::string shape;                  // only this shape ("" = every shape)
   bool iommu_agent = false;           // the IOMMU unit as its own agent (default: random only)
-  std::string strategy = "exhaustive";   // exhaustive | random | threads
+  std::string strategy = "exhaustive";   // exhaustive | random | pct | threads
   int preemptions = 2;
+  int depth = 2;                      // pct: bug depth
   uint64_t runs = 100;
   uint64_t seed = 1;
   int levels = 4;

@@ -69,15 +69,17 @@ int main(int argc, char** argv) {
   designs->add_option("--check", dz.check, "design to check on every shape");
   designs->add_option("--shape", dz.shape, "only this litmus shape");
   designs->add_flag("--iommu-agent", dz.iommu_agent, "the IOMMU unit as its own agent");
-  designs->add_option("--strategy", dz.strategy, "exhaustive | random | threads")
-      ->check(CLI::IsMember({"exhaustive", "random", "threads"}))->capture_default_str();
+  designs->add_option("--strategy", dz.strategy, "exhaustive | random | pct | threads")
+      ->check(CLI::IsMember({"exhaustive", "random", "pct", "threads"}))->capture_default_str();
+  designs->add_option("--depth", dz.depth, "pct: bug depth d (d-1 priority change points)")
+      ->check(CLI::Range(1, 8))->capture_default_str();
   designs->add_option("--preemptions", dz.preemptions, "exhaustive preemption bound")
       ->check(CLI::Range(0, 8))->capture_default_str();
-  designs->add_option("--runs", dz.runs, "random/threads executions per shape")
+  designs->add_option("--runs", dz.runs, "random/pct/threads executions per shape")
       ->check(CLI::Range(uint64_t{1}, uint64_t{1000000}))->capture_default_str();
   designs->add_option("--max-executions", dz.max_executions, "exhaustive: cap per shape")
       ->check(CLI::Range(uint64_t{1}, uint64_t{100000000}))->capture_default_str();
-  designs->add_option("--seed", dz.seed, "random: first seed")->capture_default_str();
+  designs->add_option("--seed", dz.seed, "random/pct: first seed")->capture_default_str();
   designs->add_option("--levels", dz.levels, "paging levels")->check(CLI::IsMember({4, 5}))
       ->capture_default_str();
   designs->add_option("--kernel", dz.kernel, "kernel profile (svafuzz kernels)")
