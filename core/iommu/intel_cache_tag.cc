@@ -150,11 +150,17 @@ void tag_get(dmar_domain* d, const cache_tag& want) {
       return;
     }
   }
-  d->cache_tags.push_back(want);
-  d->cache_tags.back().users = 1;
-  // Keep tags of one unit together, as the kernel's list ordering makes flush batching do.
-  std::stable_sort(d->cache_tags.begin(), d->cache_tags.end(),
-                   [](const cache_tag& a, const cache_tag& b) { return a.iommu < b.iommu; });
+  // cache_tag_assign: "Link cache tags of same iommu unit together, so corresponding flush
+  // ops can be batched for iommu unit": list_add() after the unit's last tag, or after the
+  // list head (at the front) when the unit has none yet. Positions, never host addresses: an
+  // order by unit pointer (as this model once sorted) made the flush order, and with it a
+  // reproducer's interleaving, depend on heap layout.
+  size_t at = 0;
+  for (size_t i = 0; i < d->cache_tags.size(); ++i) {
+    if (d->cache_tags[i].iommu == want.iommu) at = i + 1;
+  }
+  auto it = d->cache_tags.insert(d->cache_tags.begin() + static_cast<std::ptrdiff_t>(at), want);
+  it->users = 1;
 }
 
 void tag_put(dmar_domain* d, const cache_tag& want) {

@@ -70,7 +70,15 @@ class TranslationOracle {
 
   mm::Kernel& k_;
   Space kernel_;
-  std::map<const mm_struct*, Space> user_;
+  // Ordered by the mm's name, not its host address: sample_vas() walks the spaces in map
+  // order, and which VAs it samples must not depend on heap layout (reproducers replay the
+  // same checks in every build). Pointer order only breaks a tie of equal names.
+  struct ByName {
+    bool operator()(const mm_struct* a, const mm_struct* b) const {
+      return a->name != b->name ? a->name < b->name : a < b;
+    }
+  };
+  std::map<const mm_struct*, Space, ByName> user_;
 };
 
 }  // namespace svafuzz::oracle

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 #include "core/free/registry.h"
@@ -66,6 +67,8 @@ sched::SchedRuntime* sched_runtime(sched::ChoiceSource* src, uint64_t budget) {
   rt->reset();
   rt->set_source(src);
   rt->set_step_budget(budget);
+  // The fold and the story read host pointers, kinds and locations only: no object ids.
+  rt->set_resolve_trace(false);
   return rt.get();
 }
 
@@ -94,12 +97,38 @@ uint64_t first_finding_step(const std::vector<Finding>& f) {
   return f.empty() ? ~0ULL : f.front().step;
 }
 
+// Phase clock for ExecOptions::cost: lap(&field) adds the time since the last lap to field.
+// Inert (no clock reads) when the execution is not costed.
+class PhaseClock {
+ public:
+  explicit PhaseClock(ExecCost* cost) : cost_(cost) {
+    if (cost_) last_ = now();
+  }
+  void lap(uint64_t ExecCost::*field) {
+    if (!cost_) return;
+    uint64_t t = now();
+    cost_->*field += t - last_;
+    last_ = t;
+  }
+
+ private:
+  static uint64_t now() {
+    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch())
+                        .count());
+  }
+  ExecCost* cost_;
+  uint64_t last_ = 0;
+};
+
 }  // namespace
 
 ExecResult execute(const Scenario& s, const ExecOptions& opts) {
   findings().clear();
   ExecResult r;
-  free::FreePathWorld w(world_options(s, opts));
+  PhaseClock clock(opts.cost);
+  auto world = std::make_unique<free::FreePathWorld>(world_options(s, opts));
+  free::FreePathWorld& w = *world;
   OpEnv env{&w.kernel(), {}, {}, {}, {}};
   for (int i = 0; i < w.process_count(); ++i) env.procs.push_back(w.proc(i));
   env.pasids.push_back(w.pasid());
@@ -120,7 +149,9 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
     w.start(rt);
     names = spawn_agents(w, rt, s, runner);
     g_live = Live{&s, &opts.design, &runner, rt, &names, agent_names(s), &w.kernel().frames()};
+    clock.lap(&ExecCost::setup_ns);
     rt->run();
+    clock.lap(&ExecCost::run_ns);
     g_live = Live{};
     r.steps = rt->step();
     r.cut_off = rt->cut_off();
@@ -129,7 +160,9 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
     threads::ThreadsRuntime trt;
     w.start(&trt);
     names = spawn_agents(w, &trt, s, runner);
+    clock.lap(&ExecCost::setup_ns);
     trt.run();
+    clock.lap(&ExecCost::run_ns);
     r.steps = trt.step();
   }
   if (findings().empty() && !r.cut_off) w.teardown();
@@ -142,8 +175,19 @@ ExecResult execute(const Scenario& s, const ExecOptions& opts) {
     in.window = opts.story_window;
     r.story = format_story(in);
   }
+  clock.lap(&ExecCost::checks_ns);
+  if (opts.cost) {
+    opts.cost->executions += 1;
+    opts.cost->points += r.steps;
+    if (rt) {
+      opts.cost->picks += rt->schedule().size();
+      opts.cost->switches += rt->switches();
+    }
+  }
   if (rt) rt->reset();
+  world.reset();
   findings().clear();
+  clock.lap(&ExecCost::teardown_ns);
   return r;
 }
 

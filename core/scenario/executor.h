@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/mm/kernel_profile.h"
+#include "core/scenario/exec_cost.h"
 #include "core/scenario/ops.h"
 #include "core/scenario/scenario.h"
 #include "core/scenario/signature.h"
@@ -53,6 +54,7 @@ struct ExecOptions {
   bool story = true;                 // build the story when there is a finding
   bool story_always = false;         // ... and also when there is none
   size_t story_window = 48;          // trace entries shown before the finding (SVAFUZZ_STORY_WINDOW)
+  ExecCost* cost = nullptr;          // if set, this execution's phases are added to it (exec_cost.h)
 };
 
 struct ExecResult {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -91,6 +92,20 @@ void print_cut_offs() {
                (unsigned long long)cut, (unsigned long long)g_executions.load());
 }
 
+// SVAFUZZ_COST=1: the phases of every execution, and the process's wall clock from the first
+// execution's start to exit (engine time included), printed at exit.
+ExecCost g_cost;
+std::chrono::steady_clock::time_point g_cost_start;
+bool g_cost_started = false;
+
+void print_cost() {
+  if (g_cost.executions == 0) return;
+  auto wall = std::chrono::steady_clock::now() - g_cost_start;
+  std::string t = format_exec_cost(
+      g_cost, uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(wall).count()));
+  std::fprintf(stderr, "%s", t.c_str());
+}
+
 uint64_t parse_uint_env(const char* target, const char* name, uint64_t dflt) {
   std::string v = env_or(name, std::to_string(dflt));
   char* end = nullptr;
@@ -141,7 +156,9 @@ FuzzConfig load_fuzz_config(const char* target, Backend backend, int* argc, char
   if (*end || window.empty()) die(std::string(target) + ": SVAFUZZ_STORY_WINDOW must be a whole number, not '" + window + "'");
   c.story_window = size_t(w);
   c.grant_cap = parse_uint_env(target, "SVAFUZZ_GRANT_CAP", kGrantCapPerExecution);
+  c.cost = env_or("SVAFUZZ_COST", "0") != "0";
   std::atexit(print_cut_offs);
+  if (c.cost) std::atexit(print_cost);
   std::fprintf(stderr, "%s: design %s, kernel %s, ops %s, interleaving signal %s%s%s\n", target,
                c.design.c_str(), c.kernel->name, ops.c_str(), c.interleave ? "on" : "off", defects.empty() ? "" : ", PLANTED DEFECT ",
                defects.c_str());
@@ -173,6 +190,11 @@ void run_input(const FuzzConfig& cfg, const uint8_t* data, size_t size, uint8_t*
   o.story_always = cfg.story_always;
   o.story_window = cfg.story_window;
   o.grant_cap = cfg.grant_cap;
+  if (cfg.cost) {
+    if (!g_cost_started) g_cost_start = std::chrono::steady_clock::now();
+    g_cost_started = true;
+    o.cost = &g_cost;
+  }
   ExecResult r = execute(s, o);
   g_executions.fetch_add(1, std::memory_order_relaxed);
   if (r.cut_off) g_cut_off.fetch_add(1, std::memory_order_relaxed);

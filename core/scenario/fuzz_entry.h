@@ -14,6 +14,8 @@
 //   SVAFUZZ_INTERLEAVE=0                    turn the interleaving signal (extra counters) off
 //   SVAFUZZ_STORY=1                         print every input's interleaving, finding or not
 //                                           (to read a reproducer: run the target on the file)
+//   SVAFUZZ_COST=1                          time each execution's phases and print the cost
+//                                           breakdown at exit (exec_cost.h; bench/fuzz/cost.sh)
 // The -design=/-kernel=/-ops= flags are removed from argv before libFuzzer parses it, so libFuzzer does
 // not warn about them.
 #pragma once
@@ -40,6 +42,7 @@ struct FuzzConfig {
   // SVAFUZZ_GRANT_CAP: granted bulk points before an execution is cut off (executor.h
   // kGrantCapPerExecution); 0: no cap. The process prints how many were cut off at exit.
   uint64_t grant_cap = kGrantCapPerExecution;
+  bool cost = false;          // SVAFUZZ_COST=1: per-execution cost breakdown at exit
 };
 
 // Reads the environment and strips -design=/-kernel=/-ops= from argv. Exits with status 2 and a

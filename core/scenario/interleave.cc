@@ -48,6 +48,7 @@ struct Slot {
   uint64_t site;
   uint32_t agent;
   bool write;
+  uint32_t gen;   // the fold that wrote it: older slots read as empty (no memset per fold)
 };
 constexpr size_t kSlots = 4096;
 
@@ -55,19 +56,23 @@ constexpr size_t kSlots = 4096;
 
 size_t fold_interleavings(const sched::Trace& trace, uint8_t* counters, size_t n) {
   static thread_local Slot table[kSlots];
-  std::memset(table, 0, sizeof table);
+  static thread_local uint32_t gen = 0;
+  if (++gen == 0) {   // wrapped: clear once, so generation 0 never matches a live fold
+    std::memset(table, 0, sizeof table);
+    gen = 1;
+  }
   size_t pairs = 0;
   for (const sched::TraceEntry& e : trace.entries()) {
     if (!e.object || !is_access(e.kind)) continue;
     Slot& s = table[mix(reinterpret_cast<uintptr_t>(e.object)) % kSlots];
     uint64_t here = site(e);
     bool w = is_write(e.kind);
-    if (s.obj == e.object && s.agent != e.agent && (s.write || w)) {
+    if (s.gen == gen && s.obj == e.object && s.agent != e.agent && (s.write || w)) {
       uint8_t& c = counters[mix(s.site * 3 + here) % n];
       if (c < 255) ++c;
       ++pairs;
     }
-    s = Slot{e.object, here, e.agent, w};
+    s = Slot{e.object, here, e.agent, w, gen};
   }
   return pairs;
 }

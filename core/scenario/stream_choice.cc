@@ -16,6 +16,23 @@ void StreamChoice::begin_execution() {
   switches_ = 0;
 }
 
+// choose() with the current agent runnable, for the cases that return it without reading the
+// set: a run in progress, or the out-of-stream time slice not yet over. A yield ends a run in
+// choose() (it may then read a byte), so it never takes the fast path.
+bool StreamChoice::keeps_current(const sync::Event* ev) {
+  if (ev && ev->kind == sync::EventKind::kYield) return false;
+  if (hold_ > 0) {
+    --hold_;
+    return true;
+  }
+  if (pos_ < stream_.size()) return false;
+  if (slice_ + 1 < slice_limit()) {
+    ++slice_;
+    return true;
+  }
+  return false;
+}
+
 size_t StreamChoice::choose(const sched::ChoicePoint& cp) {
   size_t cur = sched::index_of_current(cp);
   bool cur_runnable = cur < cp.runnable.size();
@@ -37,7 +54,7 @@ size_t StreamChoice::choose(const sched::ChoicePoint& cp) {
   if (!cur_runnable) return 0;
   // Slice lengths vary (kSlice..kSlice+36), so a spinning agent is not always preempted at the
   // same point of its loop (e.g. always holding the lock its waiter needs).
-  if (++slice_ < kSlice + (switches_ * 7) % 37) return cur;
+  if (++slice_ < slice_limit()) return cur;
   slice_ = 0;
   ++switches_;
   return (cur + 1) % cp.runnable.size();

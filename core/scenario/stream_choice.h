@@ -33,6 +33,7 @@ class StreamChoice final : public sched::ChoiceSource {
   explicit StreamChoice(const std::vector<uint8_t>& stream) : stream_(stream) {}
   void begin_execution() override;
   size_t choose(const sched::ChoicePoint& cp) override;
+  bool keeps_current(const sync::Event* ev) override;
   const char* name() const override { return "stream"; }
   size_t consumed() const { return pos_; }
 
@@ -45,6 +46,7 @@ class StreamChoice final : public sched::ChoiceSource {
   uint32_t slice_ = 0;
   uint32_t switches_ = 0;
   static constexpr uint32_t kSlice = 64;
+  uint32_t slice_limit() const { return kSlice + (switches_ * 7) % 37; }
 };
 
 }  // namespace svafuzz::scenario

@@ -32,6 +32,13 @@ class ChoiceSource {
   // Returns an index into cp.runnable. Must be deterministic given the source's state.
   virtual size_t choose(const ChoicePoint& cp) = 0;
 
+  // A fast path the runtime tries first at a choice point where the current agent is runnable
+  // (and so are others), before it builds the ChoicePoint. Returns true if choose() would pick
+  // the current agent whatever the rest of the runnable set is, with the source's state updated
+  // exactly as that choose() would have; false (state untouched) to be asked choose() as usual.
+  // `ev` is what the current agent is about to do. The default never takes the fast path.
+  virtual bool keeps_current(const sync::Event* ev) { return false; }
+
   // The execution ended after `steps` scheduling points.
   virtual void end_execution(uint64_t steps) {}
 

@@ -74,6 +74,8 @@ void SchedRuntime::reset() {
   preemptions_ = 0;
   switches_ = 0;
   live_non_daemons_ = 0;
+  runnable_count_ = runnable_non_daemons_ = 0;
+  runnable_dirty_ = true;
   finished_ = stop_ = stopping_ = budget_reported_ = cut_off_ = false;
   error_ = nullptr;
   trace_.clear();
@@ -93,6 +95,9 @@ AgentId SchedRuntime::spawn(std::string name, std::function<void()> fn, bool dae
   a->fiber = std::make_unique<Fiber>(&stacks_, &SchedRuntime::agent_main, a.get());
   if (runnable_.capacity() < agents_.size() + 1) runnable_.reserve(2 * agents_.size() + 1);
   if (!daemon) ++live_non_daemons_;
+  ++runnable_count_;   // an agent starts runnable
+  if (!daemon) ++runnable_non_daemons_;
+  runnable_dirty_ = true;
   Agent* raw = a.get();
   agents_.push_back(std::move(a));
   if (spawner != nullptr) prime(raw, spawner);
@@ -127,7 +132,7 @@ void SchedRuntime::finish_execution() {
   std::vector<std::string> names;
   for (auto& a : agents_) names.push_back(a->state.name);
   trace_.set_agent_names(std::move(names));
-  trace_.resolve();
+  if (opts_.resolve_trace) trace_.resolve();
 }
 
 void SchedRuntime::unwind_all() {
@@ -168,7 +173,7 @@ void SchedRuntime::block(const void* obj, const Event& ev) {
   if (cur->priming) park_primed(cur);
   if (stop_) return check_stop(cur, ev);
   record(cur, ev, taken_at);
-  cur->status = Agent::Status::kBlocked;
+  set_status(cur, int(Agent::Status::kBlocked));
   cur->blocked_on = obj;
   reschedule(cur, false, &ev);
   cur->resumed = true;
@@ -178,7 +183,7 @@ void SchedRuntime::block(const void* obj, const Event& ev) {
 void SchedRuntime::wake(const void* obj) {
   for (auto& a : agents_) {
     if (a->status == Agent::Status::kBlocked && a->blocked_on == obj) {
-      a->status = Agent::Status::kRunnable;
+      set_status(a.get(), int(Agent::Status::kRunnable));
       a->blocked_on = nullptr;
     }
   }
@@ -195,11 +200,15 @@ void SchedRuntime::check_stop(Agent* cur, const Event& ev) {
   throw Unwind{};
 }
 
-bool SchedRuntime::non_daemon_runnable() const {
-  for (const auto& a : agents_) {
-    if (!a->daemon && a->status == Agent::Status::kRunnable) return true;
-  }
-  return false;
+void SchedRuntime::set_status(Agent* a, int status) {
+  auto s = static_cast<Agent::Status>(status);
+  if (a->status == s) return;
+  const bool was = a->status == Agent::Status::kRunnable, is = s == Agent::Status::kRunnable;
+  a->status = s;
+  if (was == is) return;
+  runnable_count_ += is ? 1 : -1;
+  if (!a->daemon) runnable_non_daemons_ += is ? 1 : -1;
+  runnable_dirty_ = true;
 }
 
 // A daemon's point while a non-daemon agent can run (an IOMMU unit polling an empty queue
@@ -237,10 +246,12 @@ void SchedRuntime::record(Agent* cur, const Event& ev, uint64_t taken_at) {
 // ---- choosing and switching -----------------------------------------------------------------
 
 size_t SchedRuntime::collect_runnable() {
+  if (!runnable_dirty_) return runnable_.size();
   runnable_.clear();
   for (auto& a : agents_) {
     if (a->status == Agent::Status::kRunnable) runnable_.push_back(a->state.id);
   }
+  runnable_dirty_ = false;
   return runnable_.size();
 }
 
@@ -268,6 +279,13 @@ SchedRuntime::Agent* SchedRuntime::pick(Agent* cur, bool cur_runnable, const Eve
 }
 
 void SchedRuntime::reschedule(Agent* cur, bool cur_runnable, const Event* ev) {
+  // Fast path: a choice (two or more runnable) that the source settles for the current agent
+  // without looking at the set (a run in progress). Same schedule entry, no preemption, no
+  // switch: exactly what pick() would have done.
+  if (cur_runnable && runnable_count_ >= 2 && source_->keeps_current(ev)) {
+    schedule_.push_back(cur->state.id);
+    return;
+  }
   Agent* next = pick(cur, cur_runnable, ev);
   if (next != cur) switch_to(cur, next);
 }
@@ -306,7 +324,7 @@ void SchedRuntime::agent_main(void* arg) {
 }
 
 void SchedRuntime::exit_agent(Agent* a) {
-  a->status = Agent::Status::kDone;
+  set_status(a, int(Agent::Status::kDone));
   if (!a->daemon) --live_non_daemons_;
   if (!a->unwinding && !stop_) record(a, Event{EventKind::kExit, nullptr, sync::SourceLoc{}}, step_);
   Agent* next = nullptr;
