@@ -53,7 +53,7 @@ mkdir -p "$tmp/seeds" "$tmp/c"
 find "corpus/$target" -maxdepth 1 -type f -exec cp {} "$tmp/seeds/" \;
 env_line="SVAFUZZ_COST=1 SVAFUZZ_DESIGN=$design SVAFUZZ_OPS=$ops SVAFUZZ_KERNEL=$kernel"
 [ "$preset" = fuzz-tsan ] && env_line="$env_line TSAN_OPTIONS=halt_on_error=1"
-cmd="$bin -max_total_time=$secs -print_final_stats=1 -jobs=1 $tmp/c $tmp/seeds"
+cmd="$bin -max_total_time=$secs -print_final_stats=1 $tmp/c $tmp/seeds"
 echo "command: $env_line $cmd"
 env $env_line $cmd >"$tmp/run.log" 2>&1
 rc=$?

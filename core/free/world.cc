@@ -154,12 +154,25 @@ bool FreePathWorld::kworker_idle() {
 // A unit's invalidation hardware as an agent: processes descriptors as they come, and leaves
 // once no one can submit any more (every scenario agent done, kworker idle, its queue empty).
 // A daemon, so it never keeps a blocked execution alive.
+//
+// With an empty queue it sleeps until qi_queue() wakes it: polling an empty queue changes no
+// state any other agent can observe (the hardware reads only its own queue), so those polls
+// were scheduling points that offered no interleaving of their own, yet they were most of an
+// execution's points (docs/scheduler.md, "Idle hardware sleeps"). Every descriptor push wakes
+// it, and the push and the empty check are each done with no point in between, so no wake-up
+// is lost; the scheduler still decides when a woken unit runs, as it decided when a polling
+// one did. A queue whose head is a wait that cannot complete yet (a walk or a translated DMA
+// still in flight) is polled as before: what it waits for is not a queue push.
 void FreePathWorld::iommu_agent(iommu::IntelIommu* unit) {
   for (;;) {
     if (unit->process_one()) continue;
     if (live_.load(std::memory_order_acquire) == 0 && kworker_idle() &&
         unit->queue_depth() == 0) {
       return;
+    }
+    if (unit->queue_depth() == 0) {
+      sync::wait_on(unit);
+      continue;
     }
     sync::yield_point();
     if (threaded_) sched_yield();   // real threads: do not burn a core while spinning

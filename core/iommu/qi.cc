@@ -44,9 +44,12 @@ bool piotlb_hits(const QiDecoded& d, const CacheKey& k, uint64_t va_base) {
 void IntelIommu::qi_queue(const qi_desc* descs, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     sync::point(sync::Event{sync::EventKind::kInvalidate, this, SVAFUZZ_HERE});
-    std::lock_guard<std::mutex> g(hw_mu_);
-    queue_.push_back(descs[i]);
-    push_capped(submitted_, descs[i]);
+    {
+      std::lock_guard<std::mutex> g(hw_mu_);
+      queue_.push_back(descs[i]);
+      push_capped(submitted_, descs[i]);
+    }
+    sync::wake_up(this);   // the unit's agent sleeps on an empty queue (FreePathWorld)
   }
 }
 

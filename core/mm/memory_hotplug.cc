@@ -49,8 +49,16 @@ void free_table_if_empty(ptdesc* table, pteval_t* parent, const char* kernel_fn)
     locked_clear(parent);
     flush_tlb_all();
     // Planted defect (model_defects.h hot_remove_frees_at_once): the deferral left out.
-    if (model_defects().hot_remove_frees_at_once) __pagetable_free(table, kernel_fn, loc);
-    else pagetable_free_kernel(table, loc);
+    if (model_defects().hot_remove_frees_at_once) {
+      __pagetable_free(table, kernel_fn, loc);
+      return;
+    }
+    // As pagetable_free does: a table on the deferred list is unmarked. A CPA split table in
+    // the removed range is marked (cpa-split-table-marked); left marked, a design whose worker
+    // frees through pagetable_dtor_free (the seed-v3 hunk) re-enters its own queueing under
+    // its list lock, a self-deadlock the race-hunt job found on 2026-12-08.
+    if (ptdesc_test_kernel(table)) ptdesc_clear_kernel(table);
+    pagetable_free_kernel(table, loc);
     return;
   }
   {

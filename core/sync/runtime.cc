@@ -37,4 +37,16 @@ void yield_point(SourceLoc loc) {
   }
 }
 
+void wait_on(const void* obj, SourceLoc loc) {
+  if (Runtime* rt = t_runtime) {
+    rt->block(obj, Event{EventKind::kBlock, obj, loc});
+  } else {
+    std::this_thread::yield();
+  }
+}
+
+void wake_up(const void* obj) {
+  if (Runtime* rt = t_runtime) rt->wake(obj);
+}
+
 }  // namespace svafuzz::sync

@@ -116,4 +116,13 @@ inline void grant_steps(uint64_t points) {
 // An explicit yield (cpu_relax in a spin loop, or a deliberate preemption opportunity).
 void yield_point(SourceLoc loc = SVAFUZZ_HERE);
 
+// Sleeps until wake_up(obj) (Runtime::block; a plain yield with no runtime). Spurious returns
+// are allowed: callers re-check their condition in a loop. No scheduling point comes between
+// the caller's last check and the sleep, so a check made with no point in between cannot
+// lose a wake-up.
+void wait_on(const void* obj, SourceLoc loc = SVAFUZZ_HERE);
+
+// Agents sleeping in wait_on(obj) may run again.
+void wake_up(const void* obj);
+
 }  // namespace svafuzz::sync

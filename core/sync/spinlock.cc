@@ -35,11 +35,24 @@ void spin_lock_init(spinlock_t* lock, const char* name) {
   lock->name = name;
 }
 
+// The kernel's spinlock debugging ("BUG: spinlock recursion"): the caller already holds the
+// lock, so waiting for it can never end. Reported once, at the first failed attempt; the wait
+// then goes on (the sched backend unwinds at its next point).
+static void check_recursion(const spinlock_t* lock, SourceLoc loc) {
+  const AgentId self = current_agent().id;
+  if (self == kNoAgent || lock->owner.load(std::memory_order_relaxed) != self) return;
+  report_finding(Detector::kLockMisuse,
+                 std::string("spinlock recursion: ") + lock->name + " is already held by " +
+                     current_agent().name,
+                 loc);
+}
+
 void spin_lock(spinlock_t* lock, SourceLoc loc) {
   preempt_disable();
-  for (;;) {
+  for (bool first = true;; first = false) {
     point(Event{EventKind::kSpinAcquire, lock, loc});
     if (try_take(lock)) return;
+    if (first) check_recursion(lock, loc);
     wait_for(lock, loc);
   }
 }

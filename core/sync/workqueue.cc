@@ -46,18 +46,6 @@ work_struct* worklist_pop(workqueue_struct* wq) {
   return container_of(first, work_struct, entry);
 }
 
-void wait_on(const void* obj, SourceLoc loc) {
-  if (Runtime* rt = current_runtime()) {
-    rt->block(obj, Event{EventKind::kBlock, obj, loc});
-  } else {
-    std::this_thread::yield();
-  }
-}
-
-void wake_up(const void* obj) {
-  if (Runtime* rt = current_runtime()) rt->wake(obj);
-}
-
 // One work item: PENDING is cleared before the function runs (so it can be requeued).
 void process_one_work(workqueue_struct* wq, work_struct* work, SourceLoc loc) {
   wq->current_work = work;

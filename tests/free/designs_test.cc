@@ -70,7 +70,7 @@ TEST(PlantedPct, FoundAtDepthTwo) {
   for (const Case& c : {Case{"free-then-flush", "FreeQ.FreeP+DmaP+DmaP", "asan|frame-check"},
                         Case{"double-enqueue", "FreeQ.FreeP", "list-debug|double-free|asan"},
                         Case{"lost-wakeup-flag", "FreeP+FreeQ", "stranded"},
-                        Case{"unlocked-list-add", "FreeP+FreeQ",
+                        Case{"unlocked-list-add", "FreeQ.FreeP",
                              "list-debug|stranded|double-free|leak|asan"}}) {
     ExploreOptions o = exhaustive(c.design, c.shape, 0);
     o.strategy = Strategy::kPct;

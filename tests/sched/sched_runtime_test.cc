@@ -168,6 +168,56 @@ class FavourChoice final : public ChoiceSource {
   AgentId favourite_;
 };
 
+// Taking a spinlock the agent already holds is a finding at once ("spinlock recursion"), not
+// a wait that only the step budget or the deadlock check would end.
+TEST_F(SchedRuntimeTest, SpinlockRecursionIsReportedAtOnce) {
+  RandomChoice src(5);
+  SchedRuntime rt(&src);
+  spinlock_t lock;
+  spin_lock_init(&lock, "kernel_pte_work.lock");
+  rt.spawn("kworker", [&] {
+    spin_lock(&lock);
+    spin_lock(&lock);
+  }, false);
+  rt.run();
+  ASSERT_EQ(findings().snapshot().size(), 1u);
+  EXPECT_EQ(findings().first().detector, Detector::kLockMisuse);
+  EXPECT_NE(findings().first().message.find("spinlock recursion: kernel_pte_work.lock"),
+            std::string::npos);
+}
+
+// A daemon that sleeps in wait_on() while it has nothing to do (FreePathWorld's IOMMU agent on
+// an empty queue) runs again on every wake_up, under every schedule: no wake-up is lost, and a
+// daemon asleep when the work is over does not keep the execution alive.
+TEST_F(SchedRuntimeTest, ASleepingDaemonMissesNoWakeUp) {
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    RandomChoice src(seed);
+    SchedRuntime rt(&src);
+    unsigned long queued = 0, served = 0;
+    int q = 0;   // the queue object slept on
+    rt.spawn("iommu", [&] {
+      for (;;) {
+        if (READ_ONCE(served) < READ_ONCE(queued)) {
+          WRITE_ONCE(served, READ_ONCE(served) + 1);
+          continue;
+        }
+        if (kthread_should_stop()) return;
+        wait_on(&q);
+      }
+    }, true);
+    rt.spawn("cpu", [&] {
+      for (int i = 0; i < 3; ++i) {
+        WRITE_ONCE(queued, READ_ONCE(queued) + 1);
+        wake_up(&q);
+        while (READ_ONCE(served) <= static_cast<unsigned long>(i)) yield_point();
+      }
+    }, false);
+    rt.run();
+    ASSERT_TRUE(findings().empty()) << "seed " << seed << ": " << findings().first().message;
+    EXPECT_EQ(served, 3u) << "seed " << seed;
+  }
+}
+
 // A daemon polling while a non-daemon works is idle time: it does not eat the work budget.
 TEST_F(SchedRuntimeTest, IdleDaemonPointsDoNotCountAsWork) {
   RandomChoice src(11);
