@@ -1,6 +1,7 @@
 // The controlled scheduler: choice, switching, priming, stop and unwind (see sched_runtime.h).
 #include "core/sched/sched_runtime.h"
 
+#include <exception>
 #include <string>
 #include <utility>
 
@@ -77,6 +78,7 @@ void SchedRuntime::reset() {
   runnable_count_ = runnable_non_daemons_ = 0;
   runnable_dirty_ = true;
   finished_ = stop_ = stopping_ = budget_reported_ = cut_off_ = false;
+  findings_after_stop_ = 0;
   error_ = nullptr;
   trace_.clear();
   schedule_.clear();
@@ -187,6 +189,21 @@ void SchedRuntime::wake(const void* obj) {
       a->blocked_on = nullptr;
     }
   }
+}
+
+// A finding stops the execution at the reporting agent's next point. An agent that keeps
+// reporting without reaching one is looping with no point (a design walking a list its bug made
+// cyclic, "freeing" each entry again): it would spin for ever while its findings filled memory
+// (measured: a PCT run of double-enqueue grew to 3 GB and was killed). Past
+// kMaxFindingsAfterStop such reports it is unwound here, as a point would unwind it. Never
+// while an exception is already unwinding the stack (a report from a destructor).
+void SchedRuntime::on_finding() {
+  if (stop_ && current_ != nullptr && !current_->unwinding && std::uncaught_exceptions() == 0 &&
+      ++findings_after_stop_ > kMaxFindingsAfterStop) {
+    current_->unwinding = true;
+    throw Unwind{};
+  }
+  stop_ = true;
 }
 
 sync::AgentState& SchedRuntime::agent() {

@@ -54,6 +54,8 @@ class SchedRuntime final : public sync::Runtime {
  public:
   // Idle daemon points allowed per point of budget (see count_step).
   static constexpr uint64_t kIdleStepsPerBudgetStep = 4;
+  // Findings an agent may report after the stop without reaching a point (on_finding()).
+  static constexpr uint32_t kMaxFindingsAfterStop = 1000;
   // `source` must outlive every run(). Not thread-safe: use from one OS thread.
   explicit SchedRuntime(ChoiceSource* source, SchedOptions opts = {});
   ~SchedRuntime() override;
@@ -94,7 +96,7 @@ class SchedRuntime final : public sync::Runtime {
   void wake(const void* obj) override;
   sync::AgentState& agent() override;
   uint64_t step() const override { return step_; }
-  void on_finding() override { stop_ = true; }
+  void on_finding() override;
   bool should_stop() const override { return stopping_; }
   // Raises this execution's budget by `points` (reset() forgets it); past the grant cap, cuts
   // the execution off.
@@ -145,6 +147,7 @@ class SchedRuntime final : public sync::Runtime {
   bool running_ = false;
   bool finished_ = false;
   bool stop_ = false;
+  uint32_t findings_after_stop_ = 0;   // see on_finding()
   bool stopping_ = false;
   bool budget_reported_ = false;
   bool cut_off_ = false;

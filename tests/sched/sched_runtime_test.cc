@@ -186,6 +186,24 @@ TEST_F(SchedRuntimeTest, SpinlockRecursionIsReportedAtOnce) {
             std::string::npos);
 }
 
+// An agent that keeps reporting after the stop without ever reaching a point (a design looping
+// over a list its bug made cyclic) is unwound, not left spinning while its findings fill memory.
+TEST_F(SchedRuntimeTest, AnAgentReportingInALoopWithNoPointIsUnwound) {
+  RandomChoice src(2);
+  SchedRuntime rt(&src);
+  uint64_t reports = 0;
+  rt.spawn("kworker", [&] {
+    for (;;) {
+      ++reports;
+      report_finding(Detector::kDoubleFree, "frame freed twice");
+    }
+  }, false);
+  rt.run();
+  // The first report stops the execution; kMaxFindingsAfterStop more are let through.
+  EXPECT_EQ(reports, SchedRuntime::kMaxFindingsAfterStop + 2);
+  EXPECT_EQ(findings().first().detector, Detector::kDoubleFree);
+}
+
 // A daemon that sleeps in wait_on() while it has nothing to do (FreePathWorld's IOMMU agent on
 // an empty queue) runs again on every wake_up, under every schedule: no wake-up is lost, and a
 // daemon asleep when the work is over does not keep the execution alive.
