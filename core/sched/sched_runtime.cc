@@ -228,7 +228,7 @@ void SchedRuntime::set_status(Agent* a, int status) {
   runnable_dirty_ = true;
 }
 
-// A daemon's point while a non-daemon agent can run (an IOMMU unit polling an empty queue
+// A daemon's point while a non-daemon agent can run (an IOMMU unit polling a pending wait
 // while a CPU maps 262,144 PTEs) is idle time, not a livelock of the execution: it counts
 // against a separate, larger allowance, so the daemons' share of the schedule does not eat
 // the work budget, and a daemon that spins forever still ends the execution.
