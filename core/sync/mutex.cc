@@ -2,7 +2,6 @@
 #include "core/sync/mutex.h"
 
 #include <string>
-#include <thread>
 
 #include "core/sync/finding.h"
 
@@ -32,11 +31,7 @@ void mutex_lock(mutex* m, SourceLoc loc) {
   for (;;) {
     point(Event{EventKind::kMutexAcquire, m, loc});
     if (try_take(m)) return;
-    if (Runtime* rt = current_runtime()) {
-      rt->block(m, Event{EventKind::kBlock, m, loc});
-    } else {
-      std::this_thread::yield();
-    }
+    wait_on(m, loc);
   }
 }
 

@@ -2,7 +2,6 @@
 #include "core/sync/spinlock.h"
 
 #include <string>
-#include <thread>
 
 #include "core/sync/finding.h"
 
@@ -17,14 +16,6 @@ bool try_take(spinlock_t* lock) {
   }
   lock->owner.store(current_agent().id, std::memory_order_relaxed);
   return true;
-}
-
-void wait_for(spinlock_t* lock, SourceLoc loc) {
-  if (Runtime* rt = current_runtime()) {
-    rt->block(lock, Event{EventKind::kBlock, lock, loc});
-  } else {
-    std::this_thread::yield();
-  }
 }
 
 }  // namespace
@@ -53,7 +44,7 @@ void spin_lock(spinlock_t* lock, SourceLoc loc) {
     point(Event{EventKind::kSpinAcquire, lock, loc});
     if (try_take(lock)) return;
     if (first) check_recursion(lock, loc);
-    wait_for(lock, loc);
+    wait_on(lock, loc);
   }
 }
 
